@@ -1,0 +1,95 @@
+//! `yunzhan-catalog`: the data steward's tool for catalog files.
+//!
+//! ```text
+//! yunzhan-catalog check FILE      list every rejected record; exit 1 if any
+//! yunzhan-catalog stats FILE      one JSON line of counts
+//! yunzhan-catalog generate [OUT]  write the shipped catalog (default assets/catalog/catalog.json)
+//! ```
+
+use std::process::ExitCode;
+
+use yunzhan_model::{Catalog, LoadReport, generate};
+
+const USAGE: &str = "usage:
+  yunzhan-catalog check FILE      print every rejected record with its reason; exit 1 if any
+  yunzhan-catalog stats FILE      print one JSON line of counts (halls, projects, featured_by_kind, generated, rejected, ...)
+  yunzhan-catalog generate [OUT]  write the shipped catalog (default: assets/catalog/catalog.json)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["check", file] => check(file),
+        ["stats", file] => stats(file),
+        ["generate"] => write_catalog("assets/catalog/catalog.json"),
+        ["generate", out] => write_catalog(out),
+        ["--help" | "-h" | "help"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads and loads a catalog file, or explains why it cannot.
+fn load(file: &str) -> Result<LoadReport, ExitCode> {
+    let bytes = std::fs::read(file).map_err(|error| {
+        eprintln!("error: cannot read {file}: {error}");
+        ExitCode::from(2)
+    })?;
+    Catalog::load(&bytes).map_err(|error| {
+        eprintln!("error: {file}: {error}");
+        ExitCode::from(2)
+    })
+}
+
+fn check(file: &str) -> ExitCode {
+    let report = match load(file) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    for rejected in &report.rejected {
+        println!("{rejected}");
+    }
+    let accepted = report.catalog.projects().len();
+    eprintln!(
+        "{file}: {accepted} projects accepted, {} rejected",
+        report.rejected.len()
+    );
+    if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn stats(file: &str) -> ExitCode {
+    let report = match load(file) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    let mut stats = serde_json::to_value(report.catalog.stats()).expect("stats serialise");
+    stats["rejected"] = report.rejected.len().into();
+    stats["catalog_version"] = report.catalog.catalog_version().into();
+    println!("{stats}");
+    ExitCode::SUCCESS
+}
+
+fn write_catalog(out: &str) -> ExitCode {
+    let catalog = generate::shipped_catalog();
+    if let Some(parent) = std::path::Path::new(out).parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    match std::fs::write(out, catalog.to_json()) {
+        Ok(()) => {
+            eprintln!("wrote {} projects to {out}", catalog.projects().len());
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: cannot write {out}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

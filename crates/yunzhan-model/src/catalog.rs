@@ -1,0 +1,460 @@
+//! The catalog: loading and validating the versioned JSON format
+//! (`docs/catalog-format.md`), and the in-memory index the app, the server and
+//! search use.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::hall::{HALLS, HallIndex};
+use crate::project::{Industry, Project, ProjectKind};
+use crate::search::SearchText;
+use crate::validate::{Checker, FieldError, Problem};
+
+/// The value of the `format` field of every catalog file.
+pub const FORMAT: &str = "yunzhan-catalog";
+/// The catalog format version this code reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Limits on record fields, in characters or items.
+pub mod limits {
+    pub const TITLE: usize = 120;
+    pub const TITLE_EN: usize = 240;
+    pub const ORGANISATION: usize = 80;
+    pub const SUMMARY: usize = 2000;
+    pub const KEYWORDS: usize = 12;
+    pub const KEYWORD: usize = 24;
+    pub const COOPERATION_MODES: usize = 6;
+    pub const AGENT_ID: usize = 32;
+    pub const AGENT_NAME: usize = 40;
+    pub const MEDIA: usize = 8;
+    pub const URI: usize = 512;
+    pub const CAPTION: usize = 120;
+    pub const SOURCE: usize = 400;
+}
+
+/// Dense id of a project inside one loaded catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProjectId(pub u32);
+
+/// Dense id of an exhibitor inside one loaded catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExhibitorId(pub u32);
+
+/// An organisation exhibiting in one hall, with its projects there. A booth
+/// shows one exhibitor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exhibitor {
+    pub name: String,
+    pub hall: HallIndex,
+    pub projects: Vec<ProjectId>,
+    /// True when every project of the exhibitor is generated demo data.
+    pub generated: bool,
+}
+
+/// A record that was refused, with where it was and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordError {
+    /// Position of the record in the `projects` array, from 0.
+    pub index: usize,
+    /// The record's platform number, when it could be read.
+    pub platform_no: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "record #{}", self.index)?;
+        if let Some(no) = &self.platform_no {
+            write!(f, " ({no})")?;
+        }
+        let reasons: Vec<String> = self.errors.iter().map(ToString::to_string).collect();
+        write!(f, ": {}", reasons.join("; "))
+    }
+}
+
+/// Why a whole file could not be read as a catalog (as opposed to single
+/// records, which are skipped and reported).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogError {
+    NotJson(String),
+    NotACatalog(String),
+    UnsupportedVersion(u32),
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogError::NotJson(detail) => write!(f, "not a JSON document: {detail}"),
+            CatalogError::NotACatalog(detail) => write!(
+                f,
+                "not a Yunzhan catalog ({detail}); expected an object with \"format\": \"{FORMAT}\", \"version\", \"catalog_version\" and \"projects\""
+            ),
+            CatalogError::UnsupportedVersion(version) => write!(
+                f,
+                "catalog format version {version} is not supported; this build reads version {FORMAT_VERSION}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// A loaded catalog and the records that were refused on the way.
+#[derive(Debug)]
+pub struct LoadReport {
+    pub catalog: Catalog,
+    pub rejected: Vec<RecordError>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    format: String,
+    version: u32,
+    catalog_version: String,
+    #[serde(borrow)]
+    projects: Vec<&'a RawValue>,
+}
+
+/// The validated, indexed catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    catalog_version: String,
+    projects: Vec<Project>,
+    by_platform_no: HashMap<String, ProjectId>,
+    exhibitors: Vec<Exhibitor>,
+    /// Exhibitors of each hall, sorted by name.
+    hall_exhibitors: Vec<Vec<ExhibitorId>>,
+    pub(crate) search_text: Vec<SearchText>,
+}
+
+impl Catalog {
+    /// Reads a catalog file. Bad records are skipped and reported; only a file
+    /// that is not a catalog at all is an error. Never panics.
+    pub fn load(bytes: &[u8]) -> Result<LoadReport, CatalogError> {
+        let envelope = parse_envelope(bytes)?;
+        let mut builder = Builder::new(envelope.catalog_version, envelope.projects.len());
+        for (index, raw) in envelope.projects.iter().enumerate() {
+            match parse_record(raw.get()) {
+                Ok(project) => builder.add(index, project),
+                Err(errors) => builder.reject(index, read_platform_no(raw.get()), errors),
+            }
+        }
+        Ok(builder.finish())
+    }
+
+    /// Builds a catalog from projects already in memory, validating each as
+    /// [`Catalog::load`] does.
+    pub fn from_projects(catalog_version: impl Into<String>, projects: Vec<Project>) -> LoadReport {
+        let mut builder = Builder::new(catalog_version.into(), projects.len());
+        for (index, project) in projects.into_iter().enumerate() {
+            builder.add(index, project);
+        }
+        builder.finish()
+    }
+
+    /// Writes the catalog in the file format, one project per line so that
+    /// diffs of the checked-in catalog stay readable.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(self.projects.len() * 700);
+        out.push_str(&format!(
+            "{{\n  \"format\": \"{FORMAT}\",\n  \"version\": {FORMAT_VERSION},\n  \"catalog_version\": {},\n  \"projects\": [\n",
+            serde_json::to_string(&self.catalog_version).expect("a string serialises")
+        ));
+        for (index, project) in self.projects.iter().enumerate() {
+            out.push_str("    ");
+            out.push_str(&serde_json::to_string(project).expect("a project serialises"));
+            out.push_str(if index + 1 < self.projects.len() { ",\n" } else { "\n" });
+        }
+        out.push_str("  ]\n}\n");
+        out
+    }
+
+    pub fn catalog_version(&self) -> &str {
+        &self.catalog_version
+    }
+
+    pub fn projects(&self) -> &[Project] {
+        &self.projects
+    }
+
+    pub fn project(&self, id: ProjectId) -> &Project {
+        &self.projects[id.0 as usize]
+    }
+
+    pub fn project_ids(&self) -> impl Iterator<Item = ProjectId> + '_ {
+        (0..self.projects.len() as u32).map(ProjectId)
+    }
+
+    pub fn find(&self, platform_no: &str) -> Option<ProjectId> {
+        self.by_platform_no.get(platform_no).copied()
+    }
+
+    pub fn exhibitors(&self) -> &[Exhibitor] {
+        &self.exhibitors
+    }
+
+    pub fn exhibitor(&self, id: ExhibitorId) -> &Exhibitor {
+        &self.exhibitors[id.0 as usize]
+    }
+
+    /// The exhibitors of a hall, sorted by name.
+    pub fn hall_exhibitors(&self, hall: HallIndex) -> &[ExhibitorId] {
+        &self.hall_exhibitors[hall.0 as usize]
+    }
+
+    pub fn hall_project_count(&self, hall: HallIndex) -> usize {
+        self.hall_exhibitors(hall)
+            .iter()
+            .map(|&id| self.exhibitor(id).projects.len())
+            .sum()
+    }
+
+    pub fn featured(&self) -> impl Iterator<Item = ProjectId> + '_ {
+        self.project_ids().filter(|&id| self.project(id).featured)
+    }
+
+    pub fn stats(&self) -> CatalogStats {
+        let mut stats = CatalogStats {
+            halls: HALLS.len(),
+            projects: self.projects.len(),
+            exhibitors: self.exhibitors.len(),
+            ..CatalogStats::default()
+        };
+        for project in &self.projects {
+            if project.featured {
+                stats.featured += 1;
+                *stats.featured_by_kind.entry(project.kind).or_default() += 1;
+            }
+            if project.generated {
+                stats.generated += 1;
+            }
+            *stats.by_kind.entry(project.kind).or_default() += 1;
+            *stats.by_industry.entry(project.industry).or_default() += 1;
+            *stats
+                .by_hall
+                .entry(project.hall.hall().id.to_string())
+                .or_default() += 1;
+        }
+        stats.agents = self
+            .projects
+            .iter()
+            .map(|project| project.agent.id.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len();
+        stats
+    }
+}
+
+/// Counts describing a catalog; `yunzhan-catalog stats` prints them.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogStats {
+    pub halls: usize,
+    pub projects: usize,
+    pub exhibitors: usize,
+    pub agents: usize,
+    pub featured: usize,
+    pub featured_by_kind: BTreeMap<ProjectKind, usize>,
+    pub generated: usize,
+    pub by_kind: BTreeMap<ProjectKind, usize>,
+    pub by_industry: BTreeMap<Industry, usize>,
+    pub by_hall: BTreeMap<String, usize>,
+}
+
+fn parse_envelope(bytes: &[u8]) -> Result<Envelope<'_>, CatalogError> {
+    // Tell "not JSON" apart from "JSON of the wrong shape" for the message.
+    let envelope: Envelope = serde_json::from_slice(bytes).map_err(|error| {
+        if error.is_syntax() || error.is_eof() {
+            CatalogError::NotJson(error.to_string())
+        } else {
+            CatalogError::NotACatalog(error.to_string())
+        }
+    })?;
+    if envelope.format != FORMAT {
+        return Err(CatalogError::NotACatalog(format!(
+            "\"format\" is \"{}\"",
+            envelope.format
+        )));
+    }
+    if envelope.version != FORMAT_VERSION {
+        return Err(CatalogError::UnsupportedVersion(envelope.version));
+    }
+    Ok(envelope)
+}
+
+/// Parses one record. The fast path is a plain typed parse; only when that
+/// fails is it parsed again while tracking the path, to name the bad field.
+fn parse_record(json: &str) -> Result<Project, Vec<FieldError>> {
+    serde_json::from_str::<Project>(json).map_err(|_| {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let error = match serde_path_to_error::deserialize::<_, Project>(&mut deserializer) {
+            Err(error) => error,
+            // Cannot happen (the same input failed above); report it plainly.
+            Ok(_) => return vec![FieldError::new("record", Problem::Malformed {
+                detail: "unreadable record".into(),
+            })],
+        };
+        let path = error.path().to_string();
+        let field = if path == "." { "record".to_string() } else { path };
+        let detail = error.into_inner().to_string();
+        // serde_json appends " at line L column C"; inside one record that is noise.
+        let detail = detail
+            .rsplit_once(" at line ")
+            .map_or(detail.as_str(), |(message, _)| message)
+            .to_string();
+        vec![FieldError::new(field, Problem::Malformed { detail })]
+    })
+}
+
+/// Best-effort platform number of a record that failed to parse, to name it
+/// in the report.
+fn read_platform_no(json: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct OnlyNo {
+        platform_no: String,
+    }
+    serde_json::from_str::<OnlyNo>(json)
+        .ok()
+        .map(|record| record.platform_no)
+        .filter(|no| crate::validate::is_platform_no(no))
+}
+
+/// The semantic checks of one parsed record.
+fn check_project(project: &Project) -> Vec<FieldError> {
+    use limits::*;
+    let mut check = Checker::default();
+    check.platform_no("platform_no", &project.platform_no);
+    check.text("title", &project.title, TITLE, false);
+    if let Some(title_en) = &project.title_en {
+        check.text("title_en", title_en, TITLE_EN, false);
+    }
+    check.text("organisation", &project.organisation, ORGANISATION, false);
+    check.text("summary", &project.summary, SUMMARY, true);
+    check.count("keywords", project.keywords.len(), KEYWORDS);
+    for (index, keyword) in project.keywords.iter().enumerate() {
+        check.text(&format!("keywords[{index}]"), keyword, KEYWORD, false);
+    }
+    if project.cooperation_modes.is_empty() {
+        check
+            .errors
+            .push(FieldError::new("cooperation_modes", Problem::Empty));
+    }
+    check.count(
+        "cooperation_modes",
+        project.cooperation_modes.len(),
+        COOPERATION_MODES,
+    );
+    check.text("agent.id", &project.agent.id, AGENT_ID, false);
+    check.text("agent.name", &project.agent.name, AGENT_NAME, false);
+    check.contact(
+        "agent",
+        project.agent.phone.as_deref(),
+        project.agent.email.as_deref(),
+    );
+    check.count("media", project.media.len(), MEDIA);
+    for (index, media) in project.media.iter().enumerate() {
+        check.text(&format!("media[{index}].uri"), &media.uri, URI, false);
+        if let Some(caption) = &media.caption {
+            check.text(&format!("media[{index}].caption"), caption, CAPTION, false);
+        }
+    }
+    if let Some(source) = &project.source {
+        check.text("source", source, SOURCE, true);
+    }
+    check.errors
+}
+
+/// Accumulates accepted projects and rejections, then builds the indexes.
+struct Builder {
+    catalog_version: String,
+    projects: Vec<Project>,
+    by_platform_no: HashMap<String, ProjectId>,
+    /// Record index of each accepted project, to name the first of a duplicate.
+    record_index: Vec<usize>,
+    rejected: Vec<RecordError>,
+}
+
+impl Builder {
+    fn new(catalog_version: String, capacity: usize) -> Self {
+        Builder {
+            catalog_version,
+            projects: Vec::with_capacity(capacity),
+            by_platform_no: HashMap::with_capacity(capacity),
+            record_index: Vec::with_capacity(capacity),
+            rejected: Vec::new(),
+        }
+    }
+
+    fn reject(&mut self, index: usize, platform_no: Option<String>, errors: Vec<FieldError>) {
+        self.rejected.push(RecordError {
+            index,
+            platform_no,
+            errors,
+        });
+    }
+
+    fn add(&mut self, index: usize, project: Project) {
+        let mut errors = check_project(&project);
+        if errors.is_empty()
+            && let Some(first) = self.by_platform_no.get(&project.platform_no)
+        {
+            errors.push(FieldError::new(
+                "platform_no",
+                Problem::Duplicate {
+                    first_index: self.record_index[first.0 as usize],
+                },
+            ));
+        }
+        let readable_no =
+            crate::validate::is_platform_no(&project.platform_no).then(|| project.platform_no.clone());
+        if !errors.is_empty() {
+            return self.reject(index, readable_no, errors);
+        }
+        let id = ProjectId(self.projects.len() as u32);
+        self.by_platform_no.insert(project.platform_no.clone(), id);
+        self.record_index.push(index);
+        self.projects.push(project);
+    }
+
+    fn finish(self) -> LoadReport {
+        let mut exhibitor_of: HashMap<(HallIndex, &str), ExhibitorId> = HashMap::new();
+        let mut exhibitors: Vec<Exhibitor> = Vec::new();
+        for (index, project) in self.projects.iter().enumerate() {
+            let id = *exhibitor_of
+                .entry((project.hall, project.organisation.as_str()))
+                .or_insert_with(|| {
+                    exhibitors.push(Exhibitor {
+                        name: project.organisation.clone(),
+                        hall: project.hall,
+                        projects: Vec::new(),
+                        generated: true,
+                    });
+                    ExhibitorId(exhibitors.len() as u32 - 1)
+                });
+            let exhibitor = &mut exhibitors[id.0 as usize];
+            exhibitor.projects.push(ProjectId(index as u32));
+            exhibitor.generated &= project.generated;
+        }
+        let mut hall_exhibitors = vec![Vec::new(); HALLS.len()];
+        for (index, exhibitor) in exhibitors.iter().enumerate() {
+            hall_exhibitors[exhibitor.hall.0 as usize].push(ExhibitorId(index as u32));
+        }
+        for ids in &mut hall_exhibitors {
+            ids.sort_by(|a, b| exhibitors[a.0 as usize].name.cmp(&exhibitors[b.0 as usize].name));
+        }
+        let search_text = self.projects.iter().map(SearchText::new).collect();
+        LoadReport {
+            catalog: Catalog {
+                catalog_version: self.catalog_version,
+                projects: self.projects,
+                by_platform_no: self.by_platform_no,
+                exhibitors,
+                hall_exhibitors,
+                search_text,
+            },
+            rejected: self.rejected,
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Yunzhan's model: the halls, projects and exhibitors of the Tianfu Sci-Tech
+//! Cloud exhibition; catalog loading and validation; search; hall layout.
+//! Pure Rust with no engine, so all of it is testable and benchmarkable
+//! without a window.
+
+pub mod catalog;
+pub mod generate;
+pub mod hall;
+pub mod inquiry;
+pub mod layout;
+pub mod lobby;
+pub mod project;
+pub mod search;
+pub mod validate;
+
+pub use catalog::{Catalog, CatalogError, ExhibitorId, LoadReport, ProjectId, RecordError};
+pub use hall::{HALLS, Hall, HallIndex, HallLevel, Region};
+pub use layout::HallLayout;
+pub use lobby::LobbyLayout;
+pub use project::{CooperationMode, Industry, Project, ProjectKind, ServiceAgent};
+pub use search::Query;
+
+/// The catalog shipped with Yunzhan (named projects plus generated demo
+/// projects), as produced by `yunzhan-catalog generate`.
+pub const EMBEDDED_CATALOG: &[u8] = include_bytes!("../../../assets/catalog/catalog.json");

@@ -1,0 +1,71 @@
+//! Capture mode (`yunzhan --capture DIR`): renders documentation views to PNG
+//! files and exits. Frames are counted so that textures are uploaded and the
+//! scene has settled before the shot.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+
+/// Frames to render before taking the shot.
+const SETTLE_FRAMES: u32 = 20;
+
+pub struct CapturePlugin {
+    pub dir: PathBuf,
+}
+
+#[derive(Resource)]
+struct CaptureState {
+    dir: PathBuf,
+    frame: u32,
+    requested: bool,
+}
+
+impl Plugin for CapturePlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(CaptureState {
+            dir: self.dir.clone(),
+            frame: 0,
+            requested: false,
+        });
+        app.add_systems(Update, take_shot);
+    }
+}
+
+fn take_shot(
+    mut commands: Commands,
+    mut state: ResMut<CaptureState>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    state.frame += 1;
+    if state.requested || state.frame < SETTLE_FRAMES {
+        return;
+    }
+    state.requested = true;
+    if let Err(error) = std::fs::create_dir_all(&state.dir) {
+        error!("cannot create {}: {error}", state.dir.display());
+        exit.write(AppExit::error());
+        return;
+    }
+    let path = state.dir.join("lobby.png");
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
+            let saved = captured
+                .image
+                .clone()
+                .try_into_dynamic()
+                .map_err(|error| error.to_string())
+                .and_then(|image| image.to_rgb8().save(&path).map_err(|error| error.to_string()));
+            match saved {
+                Ok(()) => {
+                    info!("captured {}", path.display());
+                    exit.write(AppExit::Success);
+                }
+                Err(error) => {
+                    error!("cannot save {}: {error}", path.display());
+                    exit.write(AppExit::error());
+                }
+            }
+        },
+    );
+}

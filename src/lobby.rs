@@ -1,0 +1,203 @@
+//! The lobby (序厅): the floor, the 22 labelled hall gates grouped by region,
+//! and the featured stage, laid out by `yunzhan_model::LobbyLayout`.
+
+use bevy::prelude::*;
+use yunzhan_model::layout::Facing;
+use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectKind};
+
+use crate::Screen;
+use crate::catalog::ExpoCatalog;
+use crate::scene::{canvas_image, facing_transform, hall_color, panel_material, rgba, world};
+use crate::text_image::{Align, Canvas, TextPainter};
+
+/// A gate from the lobby into a hall.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HallGate(pub HallIndex);
+
+/// The label panel above a gate.
+#[derive(Component, Debug)]
+pub struct GateLabel(pub HallIndex);
+
+/// The root of everything the lobby spawns.
+#[derive(Component, Debug)]
+pub struct LobbyScene;
+
+const WALL_HEIGHT: f32 = 8.0;
+const GATE_HEIGHT: f32 = 4.2;
+const LABEL_SIZE: UVec2 = UVec2::new(512, 224);
+
+pub fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Lobby), spawn_lobby);
+}
+
+fn spawn_lobby(
+    mut commands: Commands,
+    catalog: Res<ExpoCatalog>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+) {
+    let layout = LobbyLayout::new();
+    let size = layout.size;
+    let mut painter = TextPainter::default();
+
+    let root = commands
+        .spawn((
+            Name::new("Lobby"),
+            LobbyScene,
+            DespawnOnExit(Screen::Lobby),
+            Transform::default(),
+            Visibility::default(),
+        ))
+        .id();
+
+    let floor = materials.add(StandardMaterial {
+        base_color: Color::srgb(0.82, 0.83, 0.85),
+        perceptual_roughness: 0.9,
+        ..default()
+    });
+    let wall = materials.add(Color::srgb(0.93, 0.93, 0.91));
+    let pillar = materials.add(Color::srgb(0.25, 0.27, 0.30));
+    let mut children = vec![
+        commands
+            .spawn((
+                Name::new("Floor"),
+                Mesh3d(meshes.add(Plane3d::default().mesh().size(size, size))),
+                MeshMaterial3d(floor),
+                Transform::from_xyz(size / 2.0, 0.0, size / 2.0),
+            ))
+            .id(),
+    ];
+    // Walls: north, east and west; the entrance (south) side stays open.
+    for (center, extent) in [
+        ([size / 2.0, size], Vec3::new(size, WALL_HEIGHT, 0.3)),
+        ([0.0, size / 2.0], Vec3::new(0.3, WALL_HEIGHT, size)),
+        ([size, size / 2.0], Vec3::new(0.3, WALL_HEIGHT, size)),
+    ] {
+        children.push(
+            commands
+                .spawn((
+                    Name::new("Wall"),
+                    Mesh3d(meshes.add(Cuboid::from_size(extent))),
+                    MeshMaterial3d(wall.clone()),
+                    Transform::from_translation(world(center, WALL_HEIGHT / 2.0)),
+                ))
+                .id(),
+        );
+    }
+
+    let post = meshes.add(Cuboid::new(0.4, GATE_HEIGHT, 0.4));
+    for gate in &layout.gates {
+        let hall = gate.hall.hall();
+        let color = hall_color(hall);
+        let [nx, nz] = gate.facing.normal();
+        let normal = Vec3::new(nx, 0.0, nz);
+        let along = Vec3::new(-nz, 0.0, nx);
+        let base = world(gate.center, 0.0) + normal * 0.25;
+
+        let door = facing_transform(base + Vec3::Y * (GATE_HEIGHT / 2.0), gate.facing);
+        let door_mesh = meshes.add(Rectangle::new(gate.width, GATE_HEIGHT));
+        let door_material = materials.add(StandardMaterial {
+            base_color: color.darker(0.25),
+            emissive: LinearRgba::from(color) * 0.6,
+            ..default()
+        });
+        let label = paint_gate_label(&mut painter, gate.hall, catalog.hall_project_count(gate.hall));
+        let label_height = (gate.width + 1.0) * LABEL_SIZE.y as f32 / LABEL_SIZE.x as f32;
+        let label_transform = facing_transform(
+            base + Vec3::Y * (GATE_HEIGHT + 0.2 + label_height / 2.0) + normal * 0.05,
+            gate.facing,
+        );
+        let gate_entity = commands
+            .spawn((
+                Name::new(format!("Gate {}", hall.name_en)),
+                HallGate(gate.hall),
+                Mesh3d(door_mesh),
+                MeshMaterial3d(door_material),
+                door,
+            ))
+            .id();
+        let label_entity = commands
+            .spawn((
+                Name::new(format!("Gate label {}", hall.name_en)),
+                GateLabel(gate.hall),
+                Mesh3d(meshes.add(Rectangle::new(gate.width + 1.0, label_height))),
+                MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(label))))),
+                label_transform,
+            ))
+            .id();
+        children.extend([gate_entity, label_entity]);
+        for side in [-1.0, 1.0] {
+            let position = base + along * side * (gate.width / 2.0 + 0.2) + Vec3::Y * (GATE_HEIGHT / 2.0);
+            children.push(
+                commands
+                    .spawn((
+                        Mesh3d(post.clone()),
+                        MeshMaterial3d(pillar.clone()),
+                        Transform::from_translation(position),
+                    ))
+                    .id(),
+            );
+        }
+    }
+
+    // The featured stage with its sign.
+    let stage = layout.stage;
+    let [width, depth] = stage.size();
+    children.push(
+        commands
+            .spawn((
+                Name::new("Featured stage"),
+                Mesh3d(meshes.add(Cuboid::new(width, 0.6, depth))),
+                MeshMaterial3d(materials.add(Color::srgb(0.55, 0.12, 0.12))),
+                Transform::from_translation(world(stage.center(), 0.3)),
+            ))
+            .id(),
+    );
+    let sign = paint_stage_sign(&mut painter, &catalog);
+    let sign_height = width * sign.height as f32 / sign.width as f32;
+    children.push(
+        commands
+            .spawn((
+                Name::new("Featured stage sign"),
+                Mesh3d(meshes.add(Rectangle::new(width, sign_height))),
+                MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(sign))))),
+                facing_transform(
+                    world([stage.center()[0], stage.min[1] - 0.1], 0.6 + 0.2 + sign_height / 2.0),
+                    Facing::South,
+                ),
+            ))
+            .id(),
+    );
+
+    commands.entity(root).add_children(&children);
+}
+
+/// The gate's sign: Chinese name, English beneath, project count.
+fn paint_gate_label(painter: &mut TextPainter, hall: HallIndex, projects: usize) -> Canvas {
+    let info = hall.hall();
+    let mut canvas = Canvas::new(LABEL_SIZE.x, LABEL_SIZE.y, rgba(hall_color(info)));
+    let white = [255, 255, 255, 255];
+    let width = LABEL_SIZE.x as f32 - 24.0;
+    let name_size = if info.level == HallLevel::Provincial { 88.0 } else { 96.0 };
+    painter.line(&mut canvas, info.name_zh, 12.0, 8.0, name_size, white, Align::Center, width);
+    painter.line(&mut canvas, info.name_en, 12.0, 124.0, 40.0, white, Align::Center, width);
+    let count = format!("{projects} 个项目 · projects");
+    painter.line(&mut canvas, &count, 12.0, 174.0, 30.0, [255, 255, 255, 220], Align::Center, width);
+    canvas
+}
+
+/// The stage sign: the 30 major projects by kind.
+fn paint_stage_sign(painter: &mut TextPainter, catalog: &ExpoCatalog) -> Canvas {
+    let mut canvas = Canvas::new(1024, 256, [150, 24, 24, 255]);
+    let white = [255, 255, 255, 255];
+    let featured: Vec<ProjectKind> = catalog.featured().map(|id| catalog.project(id).kind).collect();
+    painter.line(&mut canvas, &format!("重大科创项目发布 · {} 项", featured.len()), 16.0, 12.0, 80.0, white, Align::Center, 992.0);
+    let by_kind: Vec<String> = ProjectKind::ALL
+        .iter()
+        .map(|kind| format!("{} {}", kind.name_zh(), featured.iter().filter(|k| *k == kind).count()))
+        .collect();
+    painter.line(&mut canvas, &by_kind.join("  ·  "), 16.0, 120.0, 44.0, white, Align::Center, 992.0);
+    painter.line(&mut canvas, "Major projects launched at the conference", 16.0, 186.0, 36.0, [255, 230, 230, 255], Align::Center, 992.0);
+    canvas
+}

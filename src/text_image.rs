@@ -1,0 +1,259 @@
+//! CPU text painting into RGBA images with the shipped CJK font, for labels,
+//! signs and project cards. Pure code (no GPU): tests can inspect the pixels.
+
+use swash::scale::{Render, ScaleContext, Source};
+use swash::zeno::Format;
+use swash::{FontRef, GlyphId};
+
+/// The CJK font Yunzhan ships (a subset of Noto Sans CJK SC, OFL).
+pub const FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/NotoSansSC-Yunzhan.otf");
+
+pub type Rgba = [u8; 4];
+
+/// An RGBA8 (sRGB) pixel buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Canvas {
+    pub width: u32,
+    pub height: u32,
+    pub pixels: Vec<u8>,
+}
+
+impl Canvas {
+    pub fn new(width: u32, height: u32, background: Rgba) -> Self {
+        let pixels = background
+            .iter()
+            .copied()
+            .cycle()
+            .take((width * height * 4) as usize)
+            .collect();
+        Canvas {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    pub fn fill_rect(&mut self, x: i32, y: i32, width: u32, height: u32, color: Rgba) {
+        for row in y.max(0)..(y + height as i32).min(self.height as i32) {
+            for column in x.max(0)..(x + width as i32).min(self.width as i32) {
+                self.blend(column, row, color, 255);
+            }
+        }
+    }
+
+    /// Blends `color` over the pixel with extra coverage `alpha`.
+    fn blend(&mut self, x: i32, y: i32, color: Rgba, alpha: u8) {
+        if x < 0 || y < 0 || x >= self.width as i32 || y >= self.height as i32 {
+            return;
+        }
+        let index = ((y as u32 * self.width + x as u32) * 4) as usize;
+        let a = u32::from(alpha) * u32::from(color[3]) / 255;
+        for channel in 0..3 {
+            let below = u32::from(self.pixels[index + channel]);
+            self.pixels[index + channel] =
+                ((u32::from(color[channel]) * a + below * (255 - a)) / 255) as u8;
+        }
+        let below = u32::from(self.pixels[index + 3]);
+        self.pixels[index + 3] = (a + below * (255 - a) / 255) as u8;
+    }
+
+    pub fn pixel(&self, x: u32, y: u32) -> Rgba {
+        let index = ((y * self.width + x) * 4) as usize;
+        self.pixels[index..index + 4].try_into().expect("4 bytes")
+    }
+}
+
+/// Horizontal placement of a line of text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Center,
+}
+
+/// Paints text with the shipped font. Keeps its glyph scaler cache between
+/// calls, so reuse one painter for many images.
+pub struct TextPainter {
+    context: ScaleContext,
+}
+
+impl Default for TextPainter {
+    fn default() -> Self {
+        TextPainter {
+            context: ScaleContext::new(),
+        }
+    }
+}
+
+fn font() -> FontRef<'static> {
+    FontRef::from_index(FONT_BYTES, 0).expect("the shipped font parses")
+}
+
+impl TextPainter {
+    /// Width in pixels of `text` at `size` pixels per em.
+    pub fn measure(&self, text: &str, size: f32) -> f32 {
+        let font = font();
+        let charmap = font.charmap();
+        let metrics = font.glyph_metrics(&[]).scale(size);
+        text.chars()
+            .map(|c| metrics.advance_width(charmap.map(c)))
+            .sum()
+    }
+
+    /// Paints one line with its top at `y`; characters past `max_width` are
+    /// cut and replaced by an ellipsis. Returns the height used.
+    #[allow(clippy::too_many_arguments)]
+    pub fn line(
+        &mut self,
+        canvas: &mut Canvas,
+        text: &str,
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgba,
+        align: Align,
+        max_width: f32,
+    ) -> f32 {
+        let fitted = self.fit(text, size, max_width);
+        let width = self.measure(&fitted, size);
+        let start = match align {
+            Align::Left => x,
+            Align::Center => x + (max_width - width) / 2.0,
+        };
+        let font = font();
+        let ascent = font.metrics(&[]).scale(size).ascent;
+        self.glyphs(canvas, &fitted, start, y + ascent, size, color);
+        size * 1.3
+    }
+
+    /// Paints text wrapped to `max_width` (any character may break a line,
+    /// as Chinese needs), at most `max_lines` lines. Returns the height used.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paragraph(
+        &mut self,
+        canvas: &mut Canvas,
+        text: &str,
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgba,
+        max_width: f32,
+        max_lines: usize,
+    ) -> f32 {
+        let lines = self.wrap(text, size, max_width);
+        let shown = lines.len().min(max_lines);
+        let mut top = y;
+        for (index, line) in lines.iter().take(shown).enumerate() {
+            let text = if index + 1 == shown && lines.len() > shown {
+                format!("{line}…")
+            } else {
+                line.clone()
+            };
+            top += self.line(canvas, &text, x, top, size, color, Align::Left, max_width);
+        }
+        top - y
+    }
+
+    fn wrap(&self, text: &str, size: f32, max_width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for c in text.chars() {
+            if c == '\n' {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            line.push(c);
+            if self.measure(&line, size) > max_width {
+                line.pop();
+                lines.push(std::mem::replace(&mut line, c.to_string()));
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn fit(&self, text: &str, size: f32, max_width: f32) -> String {
+        if self.measure(text, size) <= max_width {
+            return text.to_string();
+        }
+        let mut fitted: String = text.to_string();
+        while !fitted.is_empty() && self.measure(&format!("{fitted}…"), size) > max_width {
+            fitted.pop();
+        }
+        format!("{fitted}…")
+    }
+
+    fn glyphs(&mut self, canvas: &mut Canvas, text: &str, x: f32, baseline: f32, size: f32, color: Rgba) {
+        let font = font();
+        let charmap = font.charmap();
+        let metrics = font.glyph_metrics(&[]).scale(size);
+        let mut scaler = self.context.builder(font).size(size).hint(false).build();
+        let mut pen = x;
+        for c in text.chars() {
+            let glyph: GlyphId = charmap.map(c);
+            if let Some(image) = Render::new(&[Source::Outline])
+                .format(Format::Alpha)
+                .render(&mut scaler, glyph)
+            {
+                let left = pen.round() as i32 + image.placement.left;
+                let top = baseline.round() as i32 - image.placement.top;
+                let width = image.placement.width as i32;
+                for (index, &alpha) in image.data.iter().enumerate() {
+                    if alpha > 0 {
+                        let index = index as i32;
+                        canvas.blend(left + index % width, top + index / width, color, alpha);
+                    }
+                }
+            }
+            pen += metrics.advance_width(glyph);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WHITE: Rgba = [255, 255, 255, 255];
+    const BLACK: Rgba = [0, 0, 0, 255];
+
+    fn ink(canvas: &Canvas) -> usize {
+        (0..canvas.height)
+            .flat_map(|y| (0..canvas.width).map(move |x| (x, y)))
+            .filter(|&(x, y)| canvas.pixel(x, y)[0] < 128)
+            .count()
+    }
+
+    #[test]
+    fn the_font_has_the_hall_names() {
+        let charmap = font().charmap();
+        for hall in yunzhan_model::HALLS {
+            for c in hall.name_zh.chars() {
+                assert_ne!(charmap.map(c), 0, "{c} of {} is missing", hall.name_zh);
+            }
+        }
+    }
+
+    #[test]
+    fn chinese_text_leaves_ink_and_blank_text_does_not() {
+        let mut painter = TextPainter::default();
+        let mut canvas = Canvas::new(200, 60, WHITE);
+        painter.line(&mut canvas, "", 0.0, 0.0, 32.0, BLACK, Align::Left, 200.0);
+        assert_eq!(ink(&canvas), 0);
+        painter.line(&mut canvas, "攀枝花", 0.0, 0.0, 32.0, BLACK, Align::Left, 200.0);
+        assert!(ink(&canvas) > 300, "ink: {}", ink(&canvas));
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_paragraphs_wrap() {
+        let painter = TextPainter::default();
+        let long = "超低温溴化锂吸收式制冷机组超低温溴化锂吸收式制冷机组";
+        let fitted = painter.fit(long, 20.0, 120.0);
+        assert!(fitted.ends_with('…') && painter.measure(&fitted, 20.0) <= 120.0);
+        let lines = painter.wrap(long, 20.0, 120.0);
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|line| painter.measure(line, 20.0) <= 120.0));
+        assert_eq!(lines.concat(), long);
+    }
+}

@@ -1,0 +1,90 @@
+//! The visitor: a first-person camera at eye height. Keys W/A/S/D or the
+//! arrows walk; dragging with a mouse button held looks around.
+
+use bevy::input::mouse::AccumulatedMouseMotion;
+use bevy::prelude::*;
+use yunzhan_model::LobbyLayout;
+
+use crate::scene::world;
+
+pub const EYE_HEIGHT: f32 = 1.7;
+const WALK_SPEED: f32 = 4.0;
+const LOOK_SPEED: f32 = 0.003;
+
+/// The visitor's camera, with its heading (yaw) and pitch in radians.
+#[derive(Component, Debug, Default)]
+pub struct Visitor {
+    pub yaw: f32,
+    pub pitch: f32,
+}
+
+pub fn plugin(app: &mut App) {
+    app.insert_resource(GlobalAmbientLight {
+        brightness: 600.0,
+        ..default()
+    });
+    app.add_systems(Startup, spawn_visitor);
+    app.add_systems(Update, (walk, look));
+}
+
+fn spawn_visitor(mut commands: Commands) {
+    let spawn = world(LobbyLayout::new().spawn, EYE_HEIGHT);
+    // Yaw 0 looks north (+z), into the lobby.
+    let visitor = Visitor::default();
+    commands.spawn((
+        Name::new("Visitor"),
+        Camera3d::default(),
+        Transform::from_translation(spawn).with_rotation(orientation(&visitor)),
+        visitor,
+    ));
+    commands.spawn((
+        Name::new("Sun"),
+        DirectionalLight {
+            illuminance: 6000.0,
+            shadow_maps_enabled: false,
+            ..default()
+        },
+        Transform::from_xyz(10.0, 30.0, -10.0).looking_at(Vec3::new(32.0, 0.0, 40.0), Vec3::Y),
+    ));
+}
+
+/// The camera rotation for a heading: yaw 0 looks along +z.
+pub fn orientation(visitor: &Visitor) -> Quat {
+    Quat::from_rotation_y(std::f32::consts::PI - visitor.yaw) * Quat::from_rotation_x(visitor.pitch)
+}
+
+fn walk(
+    keys: Res<ButtonInput<KeyCode>>,
+    time: Res<Time>,
+    mut visitors: Query<(&Visitor, &mut Transform)>,
+) {
+    let axis = |positive: [KeyCode; 2], negative: [KeyCode; 2]| {
+        f32::from(keys.any_pressed(positive)) - f32::from(keys.any_pressed(negative))
+    };
+    let forward = axis([KeyCode::KeyW, KeyCode::ArrowUp], [KeyCode::KeyS, KeyCode::ArrowDown]);
+    let right = axis([KeyCode::KeyD, KeyCode::ArrowRight], [KeyCode::KeyA, KeyCode::ArrowLeft]);
+    if forward == 0.0 && right == 0.0 {
+        return;
+    }
+    for (visitor, mut transform) in &mut visitors {
+        let heading = Vec3::new(visitor.yaw.sin(), 0.0, visitor.yaw.cos());
+        let side = Vec3::new(-heading.z, 0.0, heading.x);
+        let step = (heading * forward + side * right).normalize_or_zero();
+        transform.translation += step * WALK_SPEED * time.delta_secs();
+    }
+}
+
+fn look(
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    mut visitors: Query<(&mut Visitor, &mut Transform)>,
+) {
+    if !buttons.any_pressed([MouseButton::Left, MouseButton::Right]) || motion.delta == Vec2::ZERO {
+        return;
+    }
+    for (mut visitor, mut transform) in &mut visitors {
+        visitor.yaw += motion.delta.x * LOOK_SPEED;
+        visitor.pitch = (visitor.pitch - motion.delta.y * LOOK_SPEED).clamp(-1.2, 1.2);
+        transform.rotation = orientation(&visitor);
+    }
+}
