@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 
+use crate::visitor::Visitor;
+
 /// Frames to render before taking the shot.
 const SETTLE_FRAMES: u32 = 20;
 
@@ -32,12 +34,21 @@ impl Plugin for CapturePlugin {
     }
 }
 
+/// The documentation view of the lobby: from above the entrance, all gates in sight.
+fn overview() -> Transform {
+    Transform::from_xyz(32.0, 14.0, 10.0).looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y)
+}
+
 fn take_shot(
     mut commands: Commands,
     mut state: ResMut<CaptureState>,
     mut exit: MessageWriter<AppExit>,
+    mut cameras: Query<&mut Transform, With<Visitor>>,
 ) {
     state.frame += 1;
+    for mut transform in &mut cameras {
+        *transform = overview();
+    }
     if state.requested || state.frame < SETTLE_FRAMES {
         return;
     }
@@ -55,7 +66,12 @@ fn take_shot(
                 .clone()
                 .try_into_dynamic()
                 .map_err(|error| error.to_string())
-                .and_then(|image| image.to_rgb8().save(&path).map_err(|error| error.to_string()));
+                .and_then(|image| {
+                    image
+                        .to_rgb8()
+                        .save(&path)
+                        .map_err(|error| error.to_string())
+                });
             match saved {
                 Ok(()) => {
                     info!("captured {}", path.display());

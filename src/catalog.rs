@@ -23,7 +23,9 @@ impl ExpoCatalog {
             // in a tested build, but an empty expo beats a crash.
             Err(error) => {
                 error!("embedded catalog unreadable: {error}");
-                ExpoCatalog(Arc::new(Catalog::from_projects("empty", Vec::new()).catalog))
+                ExpoCatalog(Arc::new(
+                    Catalog::from_projects("empty", Vec::new()).catalog,
+                ))
             }
         }
     }

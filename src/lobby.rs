@@ -7,7 +7,9 @@ use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectKind};
 
 use crate::Screen;
 use crate::catalog::ExpoCatalog;
-use crate::scene::{canvas_image, facing_transform, hall_color, panel_material, rgba, world};
+use crate::scene::{
+    canvas_image, facing_transform, hall_color, panel_material, rgba, world, world_direction,
+};
 use crate::text_image::{Align, Canvas, TextPainter};
 
 /// A gate from the lobby into a hall.
@@ -64,7 +66,7 @@ fn spawn_lobby(
                 Name::new("Floor"),
                 Mesh3d(meshes.add(Plane3d::default().mesh().size(size, size))),
                 MeshMaterial3d(floor),
-                Transform::from_xyz(size / 2.0, 0.0, size / 2.0),
+                Transform::from_translation(world([size / 2.0, size / 2.0], 0.0)),
             ))
             .id(),
     ];
@@ -90,9 +92,8 @@ fn spawn_lobby(
     for gate in &layout.gates {
         let hall = gate.hall.hall();
         let color = hall_color(hall);
-        let [nx, nz] = gate.facing.normal();
-        let normal = Vec3::new(nx, 0.0, nz);
-        let along = Vec3::new(-nz, 0.0, nx);
+        let normal = world_direction(gate.facing.normal());
+        let along = normal.cross(Vec3::Y);
         let base = world(gate.center, 0.0) + normal * 0.25;
 
         let door = facing_transform(base + Vec3::Y * (GATE_HEIGHT / 2.0), gate.facing);
@@ -102,7 +103,11 @@ fn spawn_lobby(
             emissive: LinearRgba::from(color) * 0.6,
             ..default()
         });
-        let label = paint_gate_label(&mut painter, gate.hall, catalog.hall_project_count(gate.hall));
+        let label = paint_gate_label(
+            &mut painter,
+            gate.hall,
+            catalog.hall_project_count(gate.hall),
+        );
         let label_height = (gate.width + 1.0) * LABEL_SIZE.y as f32 / LABEL_SIZE.x as f32;
         let label_transform = facing_transform(
             base + Vec3::Y * (GATE_HEIGHT + 0.2 + label_height / 2.0) + normal * 0.05,
@@ -128,7 +133,8 @@ fn spawn_lobby(
             .id();
         children.extend([gate_entity, label_entity]);
         for side in [-1.0, 1.0] {
-            let position = base + along * side * (gate.width / 2.0 + 0.2) + Vec3::Y * (GATE_HEIGHT / 2.0);
+            let position =
+                base + along * side * (gate.width / 2.0 + 0.2) + Vec3::Y * (GATE_HEIGHT / 2.0);
             children.push(
                 commands
                     .spawn((
@@ -155,15 +161,19 @@ fn spawn_lobby(
             .id(),
     );
     let sign = paint_stage_sign(&mut painter, &catalog);
-    let sign_height = width * sign.height as f32 / sign.width as f32;
+    let sign_width = width * 0.6;
+    let sign_height = sign_width * sign.height as f32 / sign.width as f32;
     children.push(
         commands
             .spawn((
                 Name::new("Featured stage sign"),
-                Mesh3d(meshes.add(Rectangle::new(width, sign_height))),
+                Mesh3d(meshes.add(Rectangle::new(sign_width, sign_height))),
                 MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(sign))))),
                 facing_transform(
-                    world([stage.center()[0], stage.min[1] - 0.1], 0.6 + 0.2 + sign_height / 2.0),
+                    world(
+                        [stage.center()[0], stage.min[1] - 0.1],
+                        0.6 + 0.2 + sign_height / 2.0,
+                    ),
                     Facing::South,
                 ),
             ))
@@ -179,11 +189,42 @@ fn paint_gate_label(painter: &mut TextPainter, hall: HallIndex, projects: usize)
     let mut canvas = Canvas::new(LABEL_SIZE.x, LABEL_SIZE.y, rgba(hall_color(info)));
     let white = [255, 255, 255, 255];
     let width = LABEL_SIZE.x as f32 - 24.0;
-    let name_size = if info.level == HallLevel::Provincial { 88.0 } else { 96.0 };
-    painter.line(&mut canvas, info.name_zh, 12.0, 8.0, name_size, white, Align::Center, width);
-    painter.line(&mut canvas, info.name_en, 12.0, 124.0, 40.0, white, Align::Center, width);
+    let name_size = if info.level == HallLevel::Provincial {
+        88.0
+    } else {
+        96.0
+    };
+    painter.line(
+        &mut canvas,
+        info.name_zh,
+        12.0,
+        8.0,
+        name_size,
+        white,
+        Align::Center,
+        width,
+    );
+    painter.line(
+        &mut canvas,
+        info.name_en,
+        12.0,
+        124.0,
+        40.0,
+        white,
+        Align::Center,
+        width,
+    );
     let count = format!("{projects} 个项目 · projects");
-    painter.line(&mut canvas, &count, 12.0, 174.0, 30.0, [255, 255, 255, 220], Align::Center, width);
+    painter.line(
+        &mut canvas,
+        &count,
+        12.0,
+        174.0,
+        30.0,
+        [255, 255, 255, 220],
+        Align::Center,
+        width,
+    );
     canvas
 }
 
@@ -191,13 +232,49 @@ fn paint_gate_label(painter: &mut TextPainter, hall: HallIndex, projects: usize)
 fn paint_stage_sign(painter: &mut TextPainter, catalog: &ExpoCatalog) -> Canvas {
     let mut canvas = Canvas::new(1024, 256, [150, 24, 24, 255]);
     let white = [255, 255, 255, 255];
-    let featured: Vec<ProjectKind> = catalog.featured().map(|id| catalog.project(id).kind).collect();
-    painter.line(&mut canvas, &format!("重大科创项目发布 · {} 项", featured.len()), 16.0, 12.0, 80.0, white, Align::Center, 992.0);
+    let featured: Vec<ProjectKind> = catalog
+        .featured()
+        .map(|id| catalog.project(id).kind)
+        .collect();
+    painter.line(
+        &mut canvas,
+        &format!("重大科创项目发布 · {} 项", featured.len()),
+        16.0,
+        12.0,
+        80.0,
+        white,
+        Align::Center,
+        992.0,
+    );
     let by_kind: Vec<String> = ProjectKind::ALL
         .iter()
-        .map(|kind| format!("{} {}", kind.name_zh(), featured.iter().filter(|k| *k == kind).count()))
+        .map(|kind| {
+            format!(
+                "{} {}",
+                kind.name_zh(),
+                featured.iter().filter(|k| *k == kind).count()
+            )
+        })
         .collect();
-    painter.line(&mut canvas, &by_kind.join("  ·  "), 16.0, 120.0, 44.0, white, Align::Center, 992.0);
-    painter.line(&mut canvas, "Major projects launched at the conference", 16.0, 186.0, 36.0, [255, 230, 230, 255], Align::Center, 992.0);
+    painter.line(
+        &mut canvas,
+        &by_kind.join(" · "),
+        16.0,
+        120.0,
+        42.0,
+        white,
+        Align::Center,
+        992.0,
+    );
+    painter.line(
+        &mut canvas,
+        "Major projects launched at the conference",
+        16.0,
+        186.0,
+        36.0,
+        [255, 230, 230, 255],
+        Align::Center,
+        992.0,
+    );
     canvas
 }

@@ -9,15 +9,21 @@ use yunzhan_model::{Hall, HallLevel, Industry, Region};
 use crate::text_image::Canvas;
 
 /// A floor point of the model (`[x, z]` metres) at `height` in the world.
+/// The model's north (+z, away from the entrance) is Bevy's forward (-Z), so
+/// east (+x) is on the visitor's right.
 pub fn world(point: [f32; 2], height: f32) -> Vec3 {
-    Vec3::new(point[0], height, point[1])
+    Vec3::new(point[0], height, -point[1])
+}
+
+/// A direction on the model's floor as a world vector.
+pub fn world_direction(direction: [f32; 2]) -> Vec3 {
+    Vec3::new(direction[0], 0.0, -direction[1])
 }
 
 /// A transform placing a `Rectangle` (whose face looks along +Z) so that its
 /// face looks the way `facing` points, centred at `position`.
 pub fn facing_transform(position: Vec3, facing: Facing) -> Transform {
-    let [x, z] = facing.normal();
-    Transform::from_translation(position).looking_to(Vec3::new(-x, 0.0, -z), Vec3::Y)
+    Transform::from_translation(position).looking_to(-world_direction(facing.normal()), Vec3::Y)
 }
 
 /// The colour that marks a hall: gold for the provincial hall, one hue per

@@ -184,7 +184,15 @@ impl TextPainter {
         format!("{fitted}…")
     }
 
-    fn glyphs(&mut self, canvas: &mut Canvas, text: &str, x: f32, baseline: f32, size: f32, color: Rgba) {
+    fn glyphs(
+        &mut self,
+        canvas: &mut Canvas,
+        text: &str,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        color: Rgba,
+    ) {
         let font = font();
         let charmap = font.charmap();
         let metrics = font.glyph_metrics(&[]).scale(size);
@@ -241,7 +249,16 @@ mod tests {
         let mut canvas = Canvas::new(200, 60, WHITE);
         painter.line(&mut canvas, "", 0.0, 0.0, 32.0, BLACK, Align::Left, 200.0);
         assert_eq!(ink(&canvas), 0);
-        painter.line(&mut canvas, "攀枝花", 0.0, 0.0, 32.0, BLACK, Align::Left, 200.0);
+        painter.line(
+            &mut canvas,
+            "攀枝花",
+            0.0,
+            0.0,
+            32.0,
+            BLACK,
+            Align::Left,
+            200.0,
+        );
         assert!(ink(&canvas) > 300, "ink: {}", ink(&canvas));
     }
 
@@ -253,7 +270,11 @@ mod tests {
         assert!(fitted.ends_with('…') && painter.measure(&fitted, 20.0) <= 120.0);
         let lines = painter.wrap(long, 20.0, 120.0);
         assert!(lines.len() > 2);
-        assert!(lines.iter().all(|line| painter.measure(line, 20.0) <= 120.0));
+        assert!(
+            lines
+                .iter()
+                .all(|line| painter.measure(line, 20.0) <= 120.0)
+        );
         assert_eq!(lines.concat(), long);
     }
 }

@@ -19,6 +19,7 @@ pub struct Visitor {
 }
 
 pub fn plugin(app: &mut App) {
+    app.insert_resource(ClearColor(Color::srgb(0.72, 0.78, 0.86)));
     app.insert_resource(GlobalAmbientLight {
         brightness: 600.0,
         ..default()
@@ -29,7 +30,7 @@ pub fn plugin(app: &mut App) {
 
 fn spawn_visitor(mut commands: Commands) {
     let spawn = world(LobbyLayout::new().spawn, EYE_HEIGHT);
-    // Yaw 0 looks north (+z), into the lobby.
+    // Yaw 0 looks north, into the lobby.
     let visitor = Visitor::default();
     commands.spawn((
         Name::new("Visitor"),
@@ -44,13 +45,19 @@ fn spawn_visitor(mut commands: Commands) {
             shadow_maps_enabled: false,
             ..default()
         },
-        Transform::from_xyz(10.0, 30.0, -10.0).looking_at(Vec3::new(32.0, 0.0, 40.0), Vec3::Y),
+        Transform::from_xyz(10.0, 30.0, 10.0).looking_at(Vec3::new(32.0, 0.0, -40.0), Vec3::Y),
     ));
 }
 
-/// The camera rotation for a heading: yaw 0 looks along +z.
+/// The camera rotation for a heading: yaw 0 looks north (world -Z), positive
+/// yaw turns right.
 pub fn orientation(visitor: &Visitor) -> Quat {
-    Quat::from_rotation_y(std::f32::consts::PI - visitor.yaw) * Quat::from_rotation_x(visitor.pitch)
+    Quat::from_rotation_y(-visitor.yaw) * Quat::from_rotation_x(visitor.pitch)
+}
+
+/// The unit vector the visitor walks along when going forward.
+pub fn heading(visitor: &Visitor) -> Vec3 {
+    Vec3::new(visitor.yaw.sin(), 0.0, -visitor.yaw.cos())
 }
 
 fn walk(
@@ -61,15 +68,21 @@ fn walk(
     let axis = |positive: [KeyCode; 2], negative: [KeyCode; 2]| {
         f32::from(keys.any_pressed(positive)) - f32::from(keys.any_pressed(negative))
     };
-    let forward = axis([KeyCode::KeyW, KeyCode::ArrowUp], [KeyCode::KeyS, KeyCode::ArrowDown]);
-    let right = axis([KeyCode::KeyD, KeyCode::ArrowRight], [KeyCode::KeyA, KeyCode::ArrowLeft]);
+    let forward = axis(
+        [KeyCode::KeyW, KeyCode::ArrowUp],
+        [KeyCode::KeyS, KeyCode::ArrowDown],
+    );
+    let right = axis(
+        [KeyCode::KeyD, KeyCode::ArrowRight],
+        [KeyCode::KeyA, KeyCode::ArrowLeft],
+    );
     if forward == 0.0 && right == 0.0 {
         return;
     }
     for (visitor, mut transform) in &mut visitors {
-        let heading = Vec3::new(visitor.yaw.sin(), 0.0, visitor.yaw.cos());
-        let side = Vec3::new(-heading.z, 0.0, heading.x);
-        let step = (heading * forward + side * right).normalize_or_zero();
+        let ahead = heading(visitor);
+        let side = ahead.cross(Vec3::Y);
+        let step = (ahead * forward + side * right).normalize_or_zero();
         transform.translation += step * WALK_SPEED * time.delta_secs();
     }
 }

@@ -13,12 +13,18 @@ fn ingest(c: &mut Criterion) {
     for total in [5_740, 100_000] {
         let bytes = scaled_catalog(total).to_json().into_bytes();
         group.throughput(Throughput::Bytes(bytes.len() as u64));
-        group.bench_with_input(BenchmarkId::new("serde_json_value", total), &bytes, |b, bytes| {
-            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)).unwrap())
-        });
-        group.bench_with_input(BenchmarkId::new("load_validate_index", total), &bytes, |b, bytes| {
-            b.iter(|| Catalog::load(black_box(bytes)).unwrap())
-        });
+        group.bench_with_input(
+            BenchmarkId::new("serde_json_value", total),
+            &bytes,
+            |b, bytes| {
+                b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)).unwrap())
+            },
+        );
+        group.bench_with_input(
+            BenchmarkId::new("load_validate_index", total),
+            &bytes,
+            |b, bytes| b.iter(|| Catalog::load(black_box(bytes)).unwrap()),
+        );
     }
     group.finish();
 }

@@ -166,7 +166,11 @@ impl Catalog {
         for (index, project) in self.projects.iter().enumerate() {
             out.push_str("    ");
             out.push_str(&serde_json::to_string(project).expect("a project serialises"));
-            out.push_str(if index + 1 < self.projects.len() { ",\n" } else { "\n" });
+            out.push_str(if index + 1 < self.projects.len() {
+                ",\n"
+            } else {
+                "\n"
+            });
         }
         out.push_str("  ]\n}\n");
         out
@@ -292,12 +296,21 @@ fn parse_record(json: &str) -> Result<Project, Vec<FieldError>> {
         let error = match serde_path_to_error::deserialize::<_, Project>(&mut deserializer) {
             Err(error) => error,
             // Cannot happen (the same input failed above); report it plainly.
-            Ok(_) => return vec![FieldError::new("record", Problem::Malformed {
-                detail: "unreadable record".into(),
-            })],
+            Ok(_) => {
+                return vec![FieldError::new(
+                    "record",
+                    Problem::Malformed {
+                        detail: "unreadable record".into(),
+                    },
+                )];
+            }
         };
         let path = error.path().to_string();
-        let field = if path == "." { "record".to_string() } else { path };
+        let field = if path == "." {
+            "record".to_string()
+        } else {
+            path
+        };
         let detail = error.into_inner().to_string();
         // serde_json appends " at line L column C"; inside one record that is noise.
         let detail = detail
@@ -407,8 +420,8 @@ impl Builder {
                 },
             ));
         }
-        let readable_no =
-            crate::validate::is_platform_no(&project.platform_no).then(|| project.platform_no.clone());
+        let readable_no = crate::validate::is_platform_no(&project.platform_no)
+            .then(|| project.platform_no.clone());
         if !errors.is_empty() {
             return self.reject(index, readable_no, errors);
         }
@@ -442,7 +455,11 @@ impl Builder {
             hall_exhibitors[exhibitor.hall.0 as usize].push(ExhibitorId(index as u32));
         }
         for ids in &mut hall_exhibitors {
-            ids.sort_by(|a, b| exhibitors[a.0 as usize].name.cmp(&exhibitors[b.0 as usize].name));
+            ids.sort_by(|a, b| {
+                exhibitors[a.0 as usize]
+                    .name
+                    .cmp(&exhibitors[b.0 as usize].name)
+            });
         }
         let search_text = self.projects.iter().map(SearchText::new).collect();
         LoadReport {

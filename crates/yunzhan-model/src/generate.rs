@@ -25,8 +25,8 @@ const NAMED_PROJECTS: &str = include_str!("../data/named-projects.json");
 /// report gives no per-hall counts; these are invented, with Chengdu the
 /// largest, and sum to [`TOTAL_PROJECTS`].
 const HALL_TARGETS: [usize; 22] = [
-    630, 1450, 170, 160, 220, 300, 350, 150, 170, 160, 200, 240, 180, 260, 160, 220, 130, 130,
-    130, 90, 90, 150,
+    630, 1450, 170, 160, 220, 300, 350, 150, 170, 160, 200, 240, 180, 260, 160, 220, 130, 130, 130,
+    90, 90, 150,
 ];
 
 /// A named project as written in `data/named-projects.json`: the report's
@@ -303,7 +303,11 @@ fn demo_project(rng: &mut Rng, hall: HallIndex, industry: Industry, organisation
     Project {
         platform_no: String::new(),
         title,
-        title_en: Some(format!("{} ({}), demo", capitalise(topic_en), kind.name_en())),
+        title_en: Some(format!(
+            "{} ({}), demo",
+            capitalise(topic_en),
+            kind.name_en()
+        )),
         organisation: organisation.to_string(),
         hall,
         industry,
@@ -340,8 +344,11 @@ fn capitalise(text: &str) -> String {
 /// each from a different hall where possible.
 fn feature_demo_projects(rng: &mut Rng, projects: &mut [Project]) {
     for kind in ProjectKind::ALL {
-        let mut missing =
-            FEATURED_PER_KIND - projects.iter().filter(|p| p.featured && p.kind == kind).count();
+        let mut missing = FEATURED_PER_KIND
+            - projects
+                .iter()
+                .filter(|p| p.featured && p.kind == kind)
+                .count();
         let mut used_halls: Vec<HallIndex> = Vec::new();
         let mut offset = rng.below(projects.len());
         while missing > 0 {
@@ -371,7 +378,9 @@ fn assign_numbers_and_agents(projects: &mut [Project]) {
         .map(|list| list.len() * TOTAL_AGENTS / TOTAL_PROJECTS)
         .collect();
     let mut order: Vec<usize> = (0..HALLS.len()).collect();
-    order.sort_by_key(|&hall| std::cmp::Reverse((per_hall[hall].len() * TOTAL_AGENTS) % TOTAL_PROJECTS));
+    order.sort_by_key(|&hall| {
+        std::cmp::Reverse((per_hall[hall].len() * TOTAL_AGENTS) % TOTAL_PROJECTS)
+    });
     let short = TOTAL_AGENTS - shares.iter().sum::<usize>();
     for &hall in order.iter().take(short) {
         shares[hall] += 1;

@@ -39,7 +39,11 @@ impl Inquiry {
         check.optional_text("organisation", &self.organisation, ORGANISATION, false);
         check.optional_text("phone", &self.phone, PHONE, false);
         check.optional_text("email", &self.email, EMAIL, false);
-        if check.errors.iter().all(|e| e.field != "phone" && e.field != "email") {
+        if check
+            .errors
+            .iter()
+            .all(|e| e.field != "phone" && e.field != "email")
+        {
             check.contact("", Some(&self.phone), Some(&self.email));
         }
         if self.intent.is_none() {
@@ -82,7 +86,10 @@ mod tests {
         };
         let fields: Vec<String> = inquiry.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "email", "intent", "message"]);
-        let no_contact = Inquiry { email: "".into(), ..valid() };
+        let no_contact = Inquiry {
+            email: "".into(),
+            ..valid()
+        };
         assert_eq!(no_contact.validate()[0].problem, Problem::NoContact);
         assert_eq!(no_contact.validate()[0].field, "contact");
     }

@@ -210,7 +210,11 @@ impl HallLayout {
                 + island as f32 * (2.0 * BOOTH_DEPTH + MAIN_AISLE)
                 + row as f32 * BOOTH_DEPTH;
             booth.rect = Rect::new(x, z, x + BOOTH_WIDTH, z + BOOTH_DEPTH);
-            booth.facing = if row == 0 { Facing::South } else { Facing::North };
+            booth.facing = if row == 0 {
+                Facing::South
+            } else {
+                Facing::North
+            };
         }
 
         let mut zones: Vec<Zone> = Vec::new();
@@ -305,14 +309,11 @@ mod tests {
             .chain([layout.stage.rect])
             .collect();
         let free = |column: usize, row: usize| {
-            let center = [
-                (column as f32 + 0.5) * CELL,
-                (row as f32 + 0.5) * CELL,
-            ];
+            let center = [(column as f32 + 0.5) * CELL, (row as f32 + 0.5) * CELL];
             !obstacles.iter().any(|rect| rect.contains(center))
         };
         let mut seen = vec![false; columns * rows];
-        let start = ((layout.door[0] / CELL) as usize, 0);
+        let start: (usize, usize) = ((layout.door[0] / CELL) as usize, 0);
         let mut queue = VecDeque::from([start]);
         seen[start.0] = true;
         while let Some((column, row)) = queue.pop_front() {
@@ -336,7 +337,10 @@ mod tests {
         let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
         for (i, a) in layout.booths.iter().enumerate() {
             prop_assert!(hall.contains(a.rect.min) && hall.contains(a.rect.max));
-            prop_assert!(!a.rect.overlaps(&layout.stage.rect), "booth {i} on the stage");
+            prop_assert!(
+                !a.rect.overlaps(&layout.stage.rect),
+                "booth {i} on the stage"
+            );
             for (j, b) in layout.booths.iter().enumerate().skip(i + 1) {
                 prop_assert!(!a.rect.overlaps(&b.rect), "booths {i} and {j} overlap");
             }
@@ -352,7 +356,10 @@ mod tests {
             );
             prop_assert!(hall.contains(aisle.min) && hall.contains(aisle.max));
             for (j, b) in layout.booths.iter().enumerate() {
-                prop_assert!(!aisle.overlaps(&b.rect), "aisle of booth {i} blocked by {j}");
+                prop_assert!(
+                    !aisle.overlaps(&b.rect),
+                    "aisle of booth {i} blocked by {j}"
+                );
             }
         }
         let (columns, seen) = reachable(layout);
@@ -361,7 +368,10 @@ mod tests {
             let cell = (z / CELL) as usize * columns + (x / CELL) as usize;
             prop_assert!(seen[cell], "booth {i} cannot be reached from the entrance");
         }
-        let stage_front = [layout.stage.rect.min[0] - 1.0, layout.stage.rect.center()[1]];
+        let stage_front = [
+            layout.stage.rect.min[0] - 1.0,
+            layout.stage.rect.center()[1],
+        ];
         let cell = (stage_front[1] / CELL) as usize * columns + (stage_front[0] / CELL) as usize;
         prop_assert!(seen[cell], "the stage cannot be reached");
         Ok(())
@@ -396,10 +406,16 @@ mod tests {
     #[test]
     fn the_layout_is_deterministic_and_grows_with_booths() {
         let small: Vec<ExhibitorSpec> = (0..10)
-            .map(|_| ExhibitorSpec { industry: Industry::MedicineHealth, project_count: 5 })
+            .map(|_| ExhibitorSpec {
+                industry: Industry::MedicineHealth,
+                project_count: 5,
+            })
             .collect();
         let large: Vec<ExhibitorSpec> = (0..200)
-            .map(|_| ExhibitorSpec { industry: Industry::MedicineHealth, project_count: 5 })
+            .map(|_| ExhibitorSpec {
+                industry: Industry::MedicineHealth,
+                project_count: 5,
+            })
             .collect();
         assert_eq!(HallLayout::new(&small), HallLayout::new(&small));
         let (a, b) = (HallLayout::new(&small), HallLayout::new(&large));
@@ -416,7 +432,13 @@ mod tests {
     #[test]
     fn the_blocked_aisle_check_can_fail() {
         // Guard against a vacuous property: a booth dropped into an aisle is caught.
-        let specs = vec![ExhibitorSpec { industry: Industry::MedicineHealth, project_count: 40 }; 12];
+        let specs = vec![
+            ExhibitorSpec {
+                industry: Industry::MedicineHealth,
+                project_count: 40
+            };
+            12
+        ];
         let mut layout = HallLayout::new(&specs);
         let mut intruder = layout.booths[0].clone();
         let [x, z] = layout.booths[0].front(1.5);

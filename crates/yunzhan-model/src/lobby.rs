@@ -110,8 +110,15 @@ mod tests {
         assert_eq!(halls, (0..22).collect::<Vec<u8>>());
         for (i, a) in lobby.gates.iter().enumerate() {
             for b in &lobby.gates[i + 1..] {
-                let gap = ((a.center[0] - b.center[0]).powi(2) + (a.center[1] - b.center[1]).powi(2)).sqrt();
-                assert!(gap >= (a.width + b.width) / 2.0 + 1.0, "{:?} and {:?}", a.hall, b.hall);
+                let gap = ((a.center[0] - b.center[0]).powi(2)
+                    + (a.center[1] - b.center[1]).powi(2))
+                .sqrt();
+                assert!(
+                    gap >= (a.width + b.width) / 2.0 + 1.0,
+                    "{:?} and {:?}",
+                    a.hall,
+                    b.hall
+                );
             }
         }
     }
@@ -119,8 +126,17 @@ mod tests {
     #[test]
     fn the_provincial_gate_is_central_and_widest() {
         let lobby = LobbyLayout::new();
-        let provincial = lobby.gates.iter().find(|gate| gate.hall == HallIndex(0)).unwrap();
+        let provincial = lobby
+            .gates
+            .iter()
+            .find(|gate| gate.hall == HallIndex(0))
+            .unwrap();
         assert_eq!(provincial.center, [LOBBY_SIZE / 2.0, LOBBY_SIZE]);
-        assert!(lobby.gates.iter().all(|gate| gate.width <= provincial.width));
+        assert!(
+            lobby
+                .gates
+                .iter()
+                .all(|gate| gate.width <= provincial.width)
+        );
     }
 }

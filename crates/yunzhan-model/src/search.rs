@@ -111,7 +111,9 @@ impl Query {
 
     fn admits(&self, project: &Project) -> bool {
         self.hall.is_none_or(|hall| project.hall == hall)
-            && self.industry.is_none_or(|industry| project.industry == industry)
+            && self
+                .industry
+                .is_none_or(|industry| project.industry == industry)
             && self.kind.is_none_or(|kind| project.kind == kind)
             && (!self.featured_only || project.featured)
     }

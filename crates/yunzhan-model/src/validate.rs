@@ -10,17 +10,25 @@ use serde::Serialize;
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     Empty,
-    TooLong { max_chars: usize },
-    TooMany { max_items: usize },
+    TooLong {
+        max_chars: usize,
+    },
+    TooMany {
+        max_items: usize,
+    },
     ControlCharacter,
     BadPhone,
     BadEmail,
     NoContact,
     BadPlatformNo,
-    Duplicate { first_index: usize },
+    Duplicate {
+        first_index: usize,
+    },
     /// The JSON did not have the expected shape (wrong type, missing field,
     /// unknown enum value); the text is the parser's.
-    Malformed { detail: String },
+    Malformed {
+        detail: String,
+    },
 }
 
 impl Problem {
@@ -158,7 +166,9 @@ impl Checker {
 
 pub fn is_platform_no(value: &str) -> bool {
     (1..=32).contains(&value.len())
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 /// 7 to 15 digits, with spaces, dashes and brackets between them and an
@@ -187,7 +197,9 @@ pub fn is_email(value: &str) -> bool {
         && labels.len() >= 2
         && labels.iter().all(|label| {
             (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -201,7 +213,12 @@ mod tests {
 
     #[test]
     fn phones() {
-        for good in ["028-85551234", "+86 138 0000 0000", "(028) 8555 1234", "4001234567"] {
+        for good in [
+            "028-85551234",
+            "+86 138 0000 0000",
+            "(028) 8555 1234",
+            "4001234567",
+        ] {
             assert!(is_phone(good), "{good}");
         }
         for bad in ["", "123", "phone", "+86 138 0000 0000 0000 00", "028--x555"] {
@@ -214,7 +231,9 @@ mod tests {
         for good in ["a@b.cn", "kf.agent+1@demo.example.org"] {
             assert!(is_email(good), "{good}");
         }
-        for bad in ["", "a@b", "@b.cn", "a@@b.cn", "a b@c.cn", "a@-b.cn", "a@b.c", "张@b.cn"] {
+        for bad in [
+            "", "a@b", "@b.cn", "a@@b.cn", "a b@c.cn", "a@-b.cn", "a@b.c", "张@b.cn",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

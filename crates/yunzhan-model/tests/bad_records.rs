@@ -42,7 +42,12 @@ fn reject(bad: serde_json::Value) -> (usize, Option<String>, String, Problem) {
     assert_eq!(report.rejected.len(), 1, "{:?}", report.rejected);
     let rejected = &report.rejected[0];
     let error = &rejected.errors[0];
-    (rejected.index, rejected.platform_no.clone(), error.field.clone(), error.problem.clone())
+    (
+        rejected.index,
+        rejected.platform_no.clone(),
+        error.field.clone(),
+        error.problem.clone(),
+    )
 }
 
 fn with(no: &str, field: &str, value: serde_json::Value) -> serde_json::Value {
@@ -54,15 +59,22 @@ fn with(no: &str, field: &str, value: serde_json::Value) -> serde_json::Value {
 #[test]
 fn wrong_type_names_the_field() {
     let (index, no, field, problem) = reject(with("T-2", "title", 123.into()));
-    assert_eq!((index, no.as_deref(), field.as_str()), (1, Some("T-2"), "title"));
-    assert!(matches!(problem, Problem::Malformed { detail } if detail.contains("expected a string")));
+    assert_eq!(
+        (index, no.as_deref(), field.as_str()),
+        (1, Some("T-2"), "title")
+    );
+    assert!(
+        matches!(problem, Problem::Malformed { detail } if detail.contains("expected a string"))
+    );
 }
 
 #[test]
 fn unknown_hall() {
     let (_, _, field, problem) = reject(with("T-2", "hall", "atlantis".into()));
     assert_eq!(field, "hall");
-    assert!(matches!(problem, Problem::Malformed { detail } if detail.contains("unknown hall \"atlantis\"")));
+    assert!(
+        matches!(problem, Problem::Malformed { detail } if detail.contains("unknown hall \"atlantis\""))
+    );
 }
 
 #[test]
@@ -79,7 +91,10 @@ fn unknown_industry_and_missing_field() {
 #[test]
 fn duplicate_platform_number_names_the_first() {
     let (index, no, field, problem) = reject(good("T-1"));
-    assert_eq!((index, no.as_deref(), field.as_str()), (1, Some("T-1"), "platform_no"));
+    assert_eq!(
+        (index, no.as_deref(), field.as_str()),
+        (1, Some("T-1"), "platform_no")
+    );
     assert_eq!(problem, Problem::Duplicate { first_index: 0 });
 }
 
@@ -88,35 +103,65 @@ fn empty_and_oversized_text() {
     assert_eq!(reject(with("T-2", "title", "  ".into())).3, Problem::Empty);
     let long = "长".repeat(2001);
     let (_, _, field, problem) = reject(with("T-2", "summary", long.into()));
-    assert_eq!((field.as_str(), problem), ("summary", Problem::TooLong { max_chars: 2000 }));
+    assert_eq!(
+        (field.as_str(), problem),
+        ("summary", Problem::TooLong { max_chars: 2000 })
+    );
     let (_, _, field, _) = reject(with("T-2", "organisation", "a\u{0}b".into()));
     assert_eq!(field, "organisation");
     let too_many: Vec<String> = (0..13).map(|i| format!("k{i}")).collect();
-    assert_eq!(reject(with("T-2", "keywords", too_many.into())).3, Problem::TooMany { max_items: 12 });
+    assert_eq!(
+        reject(with("T-2", "keywords", too_many.into())).3,
+        Problem::TooMany { max_items: 12 }
+    );
 }
 
 #[test]
 fn malformed_contact() {
-    let bad_email = with("T-2", "agent", serde_json::json!({"id": "KF-1", "name": "a", "email": "nobody"}));
+    let bad_email = with(
+        "T-2",
+        "agent",
+        serde_json::json!({"id": "KF-1", "name": "a", "email": "nobody"}),
+    );
     assert_eq!(reject(bad_email).2, "agent.email");
-    let bad_phone = with("T-2", "agent", serde_json::json!({"id": "KF-1", "name": "a", "phone": "12"}));
+    let bad_phone = with(
+        "T-2",
+        "agent",
+        serde_json::json!({"id": "KF-1", "name": "a", "phone": "12"}),
+    );
     assert_eq!(reject(bad_phone).2, "agent.phone");
-    let none = with("T-2", "agent", serde_json::json!({"id": "KF-1", "name": "a"}));
+    let none = with(
+        "T-2",
+        "agent",
+        serde_json::json!({"id": "KF-1", "name": "a"}),
+    );
     assert_eq!(reject(none).3, Problem::NoContact);
 }
 
 #[test]
 fn bad_platform_number() {
     let (_, no, field, problem) = reject(with("T-2", "platform_no", "no spaces please".into()));
-    assert_eq!((no, field.as_str(), problem), (None, "platform_no", Problem::BadPlatformNo));
+    assert_eq!(
+        (no, field.as_str(), problem),
+        (None, "platform_no", Problem::BadPlatformNo)
+    );
 }
 
 #[test]
 fn whole_file_errors_say_what_is_wrong() {
-    assert!(matches!(Catalog::load(b"{not json"), Err(CatalogError::NotJson(_))));
-    assert!(matches!(Catalog::load(b"[1,2]"), Err(CatalogError::NotACatalog(_))));
+    assert!(matches!(
+        Catalog::load(b"{not json"),
+        Err(CatalogError::NotJson(_))
+    ));
+    assert!(matches!(
+        Catalog::load(b"[1,2]"),
+        Err(CatalogError::NotACatalog(_))
+    ));
     let wrong_format = br#"{"format":"x","version":1,"catalog_version":"v","projects":[]}"#;
-    assert!(matches!(Catalog::load(wrong_format), Err(CatalogError::NotACatalog(_))));
+    assert!(matches!(
+        Catalog::load(wrong_format),
+        Err(CatalogError::NotACatalog(_))
+    ));
     let future = br#"{"format":"yunzhan-catalog","version":2,"catalog_version":"v","projects":[]}"#;
     let error = Catalog::load(future).unwrap_err();
     assert_eq!(error, CatalogError::UnsupportedVersion(2));

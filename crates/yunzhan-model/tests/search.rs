@@ -14,15 +14,27 @@ fn titles(catalog: &yunzhan_model::Catalog, query: &Query, limit: usize) -> Vec<
 #[test]
 fn chinese_substring_finds_the_project() {
     let catalog = shipped_catalog();
-    assert_eq!(titles(&catalog, &Query::text("银耳种质"), 5)[0], "通江银耳种质资源保护与利用");
-    assert_eq!(titles(&catalog, &Query::text("龙安柚"), 5)[0], "广安龙安柚保鲜技术研究");
+    assert_eq!(
+        titles(&catalog, &Query::text("银耳种质"), 5)[0],
+        "通江银耳种质资源保护与利用"
+    );
+    assert_eq!(
+        titles(&catalog, &Query::text("龙安柚"), 5)[0],
+        "广安龙安柚保鲜技术研究"
+    );
 }
 
 #[test]
 fn english_is_case_insensitive_and_terms_combine() {
     let catalog = shipped_catalog();
-    assert_eq!(titles(&catalog, &Query::text("MRNA"), 5)[0], "mRNA创新药物研发——威斯津生物");
-    assert_eq!(titles(&catalog, &Query::text("ecp 重载"), 5), vec!["重载长大列车无线ECP系统的开发技术"]);
+    assert_eq!(
+        titles(&catalog, &Query::text("MRNA"), 5)[0],
+        "mRNA创新药物研发——威斯津生物"
+    );
+    assert_eq!(
+        titles(&catalog, &Query::text("ecp 重载"), 5),
+        vec!["重载长大列车无线ECP系统的开发技术"]
+    );
     assert!(titles(&catalog, &Query::text("ecp 银耳"), 5).is_empty());
 }
 
@@ -38,7 +50,10 @@ fn organisation_and_keywords_are_searched() {
 #[test]
 fn bigrams_match_a_phrase_typed_differently() {
     let catalog = shipped_catalog();
-    assert_eq!(titles(&catalog, &Query::text("通江银耳保护"), 5)[0], "通江银耳种质资源保护与利用");
+    assert_eq!(
+        titles(&catalog, &Query::text("通江银耳保护"), 5)[0],
+        "通江银耳种质资源保护与利用"
+    );
     assert!(titles(&catalog, &Query::text("量子引力波"), 5).is_empty());
 }
 
@@ -69,7 +84,10 @@ fn filters_restrict_results() {
         assert_eq!(project.industry, Industry::ModernAgriculture);
         assert_eq!(project.kind, ProjectKind::Challenge);
     }
-    let featured = Query { featured_only: true, ..Query::default() };
+    let featured = Query {
+        featured_only: true,
+        ..Query::default()
+    };
     assert_eq!(catalog.search(&featured, usize::MAX).len(), 30);
 }
 

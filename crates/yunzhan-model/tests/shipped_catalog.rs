@@ -5,7 +5,11 @@ use yunzhan_model::{Catalog, EMBEDDED_CATALOG, HallIndex, Industry, ProjectKind}
 
 fn embedded() -> Catalog {
     let report = Catalog::load(EMBEDDED_CATALOG).expect("the embedded catalog is a catalog");
-    assert_eq!(report.rejected, vec![], "the shipped catalog has no bad records");
+    assert_eq!(
+        report.rejected,
+        vec![],
+        "the shipped catalog has no bad records"
+    );
     report.catalog
 }
 
@@ -33,25 +37,83 @@ fn counts_match_the_report() {
     assert_eq!(stats.by_hall.len(), 22, "every hall has projects");
     assert_eq!(stats.by_industry.len(), Industry::ALL.len());
     let chengdu = stats.by_hall["chengdu"];
-    assert!(stats.by_hall.values().all(|&count| count <= chengdu), "Chengdu is the largest hall");
+    assert!(
+        stats.by_hall.values().all(|&count| count <= chengdu),
+        "Chengdu is the largest hall"
+    );
 }
 
 #[test]
 fn named_projects_are_real_and_in_their_halls() {
     let catalog = embedded();
     let expectations = [
-        ("通江银耳", "bazhong", "巴中市通江银耳科学技术研究所", ProjectKind::Challenge),
-        ("龙安柚", "guangan", "广安龙安柚发展有限公司", ProjectKind::Challenge),
-        ("无线ECP", "meishan", "中车眉山车辆有限公司", ProjectKind::Promotion),
-        ("研发运维一体化", "chengdu", "成都精英云科技有限公司", ProjectKind::Promotion),
-        ("mRNA", "chengdu", "四川大学生物治疗国家重点实验室", ProjectKind::Promotion),
-        ("溴化锂", "chengdu", "希望深蓝空调制造有限公司", ProjectKind::Transfer),
+        (
+            "通江银耳",
+            "bazhong",
+            "巴中市通江银耳科学技术研究所",
+            ProjectKind::Challenge,
+        ),
+        (
+            "龙安柚",
+            "guangan",
+            "广安龙安柚发展有限公司",
+            ProjectKind::Challenge,
+        ),
+        (
+            "无线ECP",
+            "meishan",
+            "中车眉山车辆有限公司",
+            ProjectKind::Promotion,
+        ),
+        (
+            "研发运维一体化",
+            "chengdu",
+            "成都精英云科技有限公司",
+            ProjectKind::Promotion,
+        ),
+        (
+            "mRNA",
+            "chengdu",
+            "四川大学生物治疗国家重点实验室",
+            ProjectKind::Promotion,
+        ),
+        (
+            "溴化锂",
+            "chengdu",
+            "希望深蓝空调制造有限公司",
+            ProjectKind::Transfer,
+        ),
         ("G1F1", "yaan", "四川农业大学", ProjectKind::Transfer),
-        ("脊椎侧弯", "chengdu", "成都成电金盘健康数据技术有限公司", ProjectKind::Transfer),
-        ("扫风降噪", "panzhihua", "攀枝花市仁和区瑞天祐新能源有限公司", ProjectKind::Challenge),
-        ("高钢级厚壁套管", "provincial", "发布单位未载明", ProjectKind::Challenge),
-        ("非能动管道爆破", "provincial", "发布单位未载明", ProjectKind::Promotion),
-        ("新型绿色农药", "provincial", "发布单位未载明", ProjectKind::Transfer),
+        (
+            "脊椎侧弯",
+            "chengdu",
+            "成都成电金盘健康数据技术有限公司",
+            ProjectKind::Transfer,
+        ),
+        (
+            "扫风降噪",
+            "panzhihua",
+            "攀枝花市仁和区瑞天祐新能源有限公司",
+            ProjectKind::Challenge,
+        ),
+        (
+            "高钢级厚壁套管",
+            "provincial",
+            "发布单位未载明",
+            ProjectKind::Challenge,
+        ),
+        (
+            "非能动管道爆破",
+            "provincial",
+            "发布单位未载明",
+            ProjectKind::Promotion,
+        ),
+        (
+            "新型绿色农药",
+            "provincial",
+            "发布单位未载明",
+            ProjectKind::Transfer,
+        ),
     ];
     for (title_part, hall, organisation, kind) in expectations {
         let matches: Vec<_> = catalog
@@ -61,7 +123,11 @@ fn named_projects_are_real_and_in_their_halls() {
             .collect();
         assert_eq!(matches.len(), 1, "{title_part}");
         let project = matches[0];
-        assert_eq!(project.hall, HallIndex::from_id(hall).unwrap(), "{title_part}");
+        assert_eq!(
+            project.hall,
+            HallIndex::from_id(hall).unwrap(),
+            "{title_part}"
+        );
         assert_eq!(project.organisation, organisation, "{title_part}");
         assert_eq!(project.kind, kind, "{title_part}");
         assert!(!project.generated, "{title_part} is real");
@@ -69,7 +135,11 @@ fn named_projects_are_real_and_in_their_halls() {
         assert!(project.agent.generated, "the report names no agents");
     }
     // The wind-noise project is not said to be one of the 30; all the others are.
-    let featured_named = catalog.projects().iter().filter(|p| !p.generated && p.featured).count();
+    let featured_named = catalog
+        .projects()
+        .iter()
+        .filter(|p| !p.generated && p.featured)
+        .count();
     assert_eq!(featured_named, 11);
 }
 
@@ -79,8 +149,16 @@ fn generated_projects_say_so() {
     let generated: Vec<_> = catalog.projects().iter().filter(|p| p.generated).collect();
     assert_eq!(generated.len(), 5740 - 12);
     for project in generated {
-        assert!(project.organisation.contains("演示"), "{}", project.platform_no);
-        assert!(project.summary.starts_with("【演示数据】"), "{}", project.platform_no);
+        assert!(
+            project.organisation.contains("演示"),
+            "{}",
+            project.platform_no
+        );
+        assert!(
+            project.summary.starts_with("【演示数据】"),
+            "{}",
+            project.platform_no
+        );
         assert!(project.title_en.as_deref().unwrap().ends_with("demo"));
         assert!(project.source.is_none());
     }
