@@ -1,67 +1,286 @@
-//! Capture mode (`yunzhan --capture DIR`): renders documentation views to PNG
-//! files and exits. Frames are counted so that textures are uploaded and the
-//! scene has settled before the shot.
+//! Capture mode (`yunzhan --capture DIR [--hall ID] [--project NO]`): renders
+//! a fixed set of views to PNG files in DIR and exits — the lobby, a hall
+//! aisle, a card close-up, the detail panel and the minimap. Each view waits
+//! until the scene is ready (hall built, travel finished, card textures
+//! painted) and a few frames more, so the pictures are complete.
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use yunzhan_model::layout::BOOTH_DEPTH;
+use yunzhan_model::{HallIndex, ProjectId};
 
+use crate::Screen;
+use crate::cards::{Card, CardAtlas};
+use crate::catalog::ExpoCatalog;
+use crate::hall::HallPlan;
+use crate::interaction::{FocusProject, Selection};
+use crate::lobby::LobbyScene;
+use crate::navigation::{Go, Travel, place};
+use crate::ui::Panels;
 use crate::visitor::Visitor;
 
-/// Frames to render before taking the shot.
-const SETTLE_FRAMES: u32 = 20;
+/// Frames rendered after a view is ready, before its shot.
+const SETTLE_FRAMES: u32 = 12;
+/// Give up on a view that is not ready after this many frames.
+const VIEW_TIMEOUT_FRAMES: u32 = 3000;
 
 pub struct CapturePlugin {
     pub dir: PathBuf,
+    pub hall: Option<HallIndex>,
+    pub project: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// Nothing but the sky and the HUD: the frame-time baseline (no picture).
+    Empty,
+    Lobby,
+    HallAisle,
+    Card,
+    Detail,
+    Minimap,
+}
+
+impl View {
+    const ALL: [View; 6] = [
+        View::Empty,
+        View::Lobby,
+        View::HallAisle,
+        View::Card,
+        View::Detail,
+        View::Minimap,
+    ];
+
+    fn file(self) -> &'static str {
+        match self {
+            View::Empty => "empty.png",
+            View::Lobby => "lobby.png",
+            View::HallAisle => "hall-aisle.png",
+            View::Card => "card.png",
+            View::Detail => "detail.png",
+            View::Minimap => "minimap.png",
+        }
+    }
 }
 
 #[derive(Resource)]
 struct CaptureState {
     dir: PathBuf,
-    frame: u32,
-    requested: bool,
+    hall: Option<HallIndex>,
+    project: Option<String>,
+    view: usize,
+    started: bool,
+    ready_frames: u32,
+    frames: u32,
+    /// A screenshot is in flight; the next view starts when it is saved.
+    shooting: bool,
+    /// Frame times (ms) of the view being measured.
+    samples: Vec<f32>,
+    /// One JSON object per measured view, written to `frames.json`.
+    report: Vec<serde_json::Value>,
 }
+
+/// Frames timed per measured view.
+const MEASURE_FRAMES: usize = 60;
+
+#[derive(Message)]
+struct ShotSaved(Result<(), String>);
 
 impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(CaptureState {
             dir: self.dir.clone(),
-            frame: 0,
-            requested: false,
+            hall: self.hall,
+            project: self.project.clone(),
+            view: 0,
+            started: false,
+            ready_frames: 0,
+            frames: 0,
+            shooting: false,
+            samples: Vec::new(),
+            report: Vec::new(),
         });
-        app.add_systems(Update, take_shot);
+        app.add_message::<ShotSaved>();
+        app.add_systems(Update, (drive_capture, after_shot).chain());
     }
 }
 
-/// The documentation view of the lobby: from above the entrance, all gates in sight.
-fn overview() -> Transform {
-    Transform::from_xyz(32.0, 14.0, 10.0).looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y)
+/// The project the card views show: `--project`, else the first featured
+/// project of the hall, else its first project.
+fn chosen_project(
+    state: &CaptureState,
+    catalog: &ExpoCatalog,
+    hall: HallIndex,
+) -> Option<ProjectId> {
+    if let Some(no) = &state.project {
+        return catalog.find(no);
+    }
+    let projects: Vec<ProjectId> = catalog
+        .hall_exhibitors(hall)
+        .iter()
+        .flat_map(|&id| catalog.exhibitor(id).projects.clone())
+        .collect();
+    projects
+        .iter()
+        .copied()
+        .find(|&id| catalog.project(id).featured)
+        .or(projects.first().copied())
 }
 
-fn take_shot(
+#[allow(clippy::too_many_arguments)]
+fn drive_capture(
     mut commands: Commands,
     mut state: ResMut<CaptureState>,
+    catalog: Res<ExpoCatalog>,
+    screen: Res<State<Screen>>,
+    plan: Option<Res<HallPlan>>,
+    atlas: Res<CardAtlas>,
+    mut selection: ResMut<Selection>,
+    mut panels: ResMut<Panels>,
+    mut visitors: Query<(Entity, &mut Visitor, &mut Transform, Has<Travel>), Without<Card>>,
+    mut lobby: Query<&mut Visibility, With<LobbyScene>>,
+    counts: SceneCounts,
+    time: Res<Time<Real>>,
+    mut go: MessageWriter<Go>,
+    mut focus: MessageWriter<FocusProject>,
     mut exit: MessageWriter<AppExit>,
-    mut cameras: Query<&mut Transform, With<Visitor>>,
 ) {
-    state.frame += 1;
-    for mut transform in &mut cameras {
-        *transform = overview();
-    }
-    if state.requested || state.frame < SETTLE_FRAMES {
+    if state.shooting {
         return;
     }
-    state.requested = true;
+    let Some(&view) = View::ALL.get(state.view) else {
+        let path = state.dir.join("frames.json");
+        let report = serde_json::Value::Array(std::mem::take(&mut state.report));
+        if let Err(error) = std::fs::write(&path, format!("{report:#}\n")) {
+            error!("cannot write {}: {error}", path.display());
+        }
+        exit.write(AppExit::Success);
+        return;
+    };
+    for mut visibility in &mut lobby {
+        *visibility = if view == View::Empty {
+            Visibility::Hidden
+        } else {
+            Visibility::Inherited
+        };
+    }
+    let project = state
+        .project
+        .as_ref()
+        .and_then(|no| catalog.find(no))
+        .map(|id| catalog.project(id).hall);
+    let hall = state
+        .hall
+        .or(project)
+        .unwrap_or(HallIndex::from_id("chengdu").expect("chengdu"));
+    let target = chosen_project(&state, &catalog, hall);
+    let Ok((entity, mut visitor, mut transform, travelling)) = visitors.single_mut() else {
+        return;
+    };
+    panels.hint = false;
+    state.frames += 1;
+    if !state.started {
+        state.started = true;
+        state.ready_frames = 0;
+        state.frames = 0;
+        match view {
+            View::Empty | View::Lobby => {}
+            View::HallAisle => {
+                go.write(Go::Hall(hall));
+            }
+            View::Card | View::Detail => {
+                if let Some(project) = target {
+                    focus.write(FocusProject(project));
+                }
+            }
+            View::Minimap => {}
+        }
+    }
+    let in_hall = *screen.get() == Screen::Hall && plan.as_ref().is_some_and(|p| p.hall == hall);
+    let ready = match view {
+        View::Empty => {
+            *transform = Transform::from_xyz(32.0, 14.0, 10.0)
+                .looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y);
+            true
+        }
+        View::Lobby => {
+            *transform = Transform::from_xyz(32.0, 14.0, 10.0)
+                .looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y);
+            true
+        }
+        View::HallAisle => {
+            if in_hall && state.ready_frames == 0 {
+                // Stand in the aisle behind the first island, looking along it
+                // and at the booths facing it.
+                let plan = plan.as_ref().expect("in a hall");
+                let z = plan
+                    .layout
+                    .booths
+                    .first()
+                    .map_or(10.0, |b| b.rect.min[1] + 2.0 * BOOTH_DEPTH + 2.0);
+                place(&mut visitor, &mut transform, [4.5, z], 1.0);
+                commands.entity(entity).remove::<Travel>();
+            }
+            in_hall && atlas.resident() > 0
+        }
+        View::Card => {
+            selection.0 = None;
+            in_hall && !travelling && atlas.resident() > 0
+        }
+        View::Detail => {
+            selection.0 = target;
+            in_hall && !travelling
+        }
+        View::Minimap => {
+            if in_hall && state.ready_frames == 0 {
+                let plan = plan.as_ref().expect("in a hall");
+                let (at, yaw) = plan.viewpoint(plan.layout.booths.len() / 2);
+                place(&mut visitor, &mut transform, at, yaw);
+            }
+            in_hall
+        }
+    };
+    if ready {
+        state.ready_frames += 1;
+    }
+    if state.frames > VIEW_TIMEOUT_FRAMES {
+        error!("capture: view {view:?} never became ready");
+        exit.write(AppExit::error());
+        return;
+    }
+    if state.ready_frames < SETTLE_FRAMES {
+        return;
+    }
+    if matches!(view, View::Empty | View::Lobby | View::HallAisle)
+        && state.samples.len() < MEASURE_FRAMES
+    {
+        state.samples.push(time.delta_secs() * 1000.0);
+        if state.samples.len() == MEASURE_FRAMES {
+            let entry = counts.report(view, &state.samples, &atlas);
+            info!("capture: {entry}");
+            state.report.push(entry);
+        } else {
+            return;
+        }
+    }
+    if view == View::Empty {
+        state.samples.clear();
+        state.started = false;
+        state.view += 1;
+        return;
+    }
     if let Err(error) = std::fs::create_dir_all(&state.dir) {
         error!("cannot create {}: {error}", state.dir.display());
         exit.write(AppExit::error());
         return;
     }
-    let path = state.dir.join("lobby.png");
+    let path = state.dir.join(view.file());
+    state.shooting = true;
     commands.spawn(Screenshot::primary_window()).observe(
-        move |captured: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-            let saved = captured
+        move |captured: On<ScreenshotCaptured>, mut saved: MessageWriter<ShotSaved>| {
+            let result = captured
                 .image
                 .clone()
                 .try_into_dynamic()
@@ -71,17 +290,54 @@ fn take_shot(
                         .to_rgb8()
                         .save(&path)
                         .map_err(|error| error.to_string())
-                });
-            match saved {
-                Ok(()) => {
-                    info!("captured {}", path.display());
-                    exit.write(AppExit::Success);
-                }
-                Err(error) => {
-                    error!("cannot save {}: {error}", path.display());
-                    exit.write(AppExit::error());
-                }
-            }
+                })
+                .map(|()| info!("captured {}", path.display()));
+            saved.write(ShotSaved(result));
         },
     );
+}
+
+fn after_shot(
+    mut saved: MessageReader<ShotSaved>,
+    mut state: ResMut<CaptureState>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    for ShotSaved(result) in saved.read() {
+        if let Err(error) = result {
+            error!("capture: cannot save a view: {error}");
+            exit.write(AppExit::error());
+        }
+        state.shooting = false;
+        state.started = false;
+        state.samples.clear();
+        state.view += 1;
+    }
+}
+
+/// Counts of what a frame draws, for `frames.json`.
+#[derive(bevy::ecs::system::SystemParam)]
+struct SceneCounts<'w, 's> {
+    entities: Query<'w, 's, Entity>,
+    meshes: Query<'w, 's, &'static ViewVisibility, With<Mesh3d>>,
+    cards: Query<'w, 's, (), With<Card>>,
+}
+
+impl SceneCounts<'_, '_> {
+    fn report(&self, view: View, samples: &[f32], atlas: &CardAtlas) -> serde_json::Value {
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f32::total_cmp);
+        let mean = sorted.iter().sum::<f32>() / sorted.len() as f32;
+        let p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
+        serde_json::json!({
+            "view": format!("{view:?}"),
+            "frames": sorted.len(),
+            "frame_ms_mean": (mean * 100.0).round() / 100.0,
+            "frame_ms_p95": (p95 * 100.0).round() / 100.0,
+            "entities": self.entities.iter().count(),
+            "cards": self.cards.iter().count(),
+            "visible_mesh_draws": self.meshes.iter().filter(|v| v.get()).count(),
+            "card_texture_pages": atlas.pages(),
+            "card_texture_bytes": atlas.texture_bytes(),
+        })
+    }
 }

@@ -6,10 +6,16 @@
 use bevy::prelude::*;
 
 pub mod capture;
+pub mod cards;
 pub mod catalog;
+pub mod hall;
+pub mod interaction;
 pub mod lobby;
+pub mod navigation;
 pub mod scene;
+pub mod sheet;
 pub mod text_image;
+pub mod ui;
 pub mod visitor;
 
 /// Where the visitor is.
@@ -17,12 +23,24 @@ pub mod visitor;
 pub enum Screen {
     #[default]
     Lobby,
+    /// A hall is being built behind the loading screen.
+    Loading,
+    Hall,
 }
 
-/// The feature plugins, without Bevy's own.
+/// The feature plugins that work without a window or GPU; tests run these
+/// under `MinimalPlugins`.
 pub fn plugin(app: &mut App) {
     app.init_state::<Screen>();
-    app.add_plugins((catalog::plugin, lobby::plugin, visitor::plugin));
+    app.add_plugins((
+        catalog::plugin,
+        navigation::plugin,
+        lobby::plugin,
+        hall::plugin,
+        cards::plugin,
+        visitor::plugin,
+        interaction::plugin,
+    ));
 }
 
 /// Command-line options of the `yunzhan` binary.
@@ -30,10 +48,18 @@ pub fn plugin(app: &mut App) {
 pub struct Options {
     /// Render the documentation views into this folder and exit.
     pub capture: Option<std::path::PathBuf>,
+    /// The hall the capture views show.
+    pub hall: Option<yunzhan_model::HallIndex>,
+    /// The project (platform number) the card views show.
+    pub project: Option<String>,
 }
 
 impl Options {
-    pub const USAGE: &str = "usage: yunzhan [--capture DIR]\n  --capture DIR  render the lobby view to DIR/lobby.png and exit";
+    pub const USAGE: &str = "usage: yunzhan [--capture DIR [--hall ID] [--project NO]]
+  --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
+                  panel and the minimap to PNG files in DIR, then exit
+  --hall ID       the hall to capture (an id such as chengdu; default chengdu)
+  --project NO    the project (platform number) for the card views";
 
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut options = Options::default();
@@ -43,6 +69,18 @@ impl Options {
                 "--capture" => {
                     let dir = args.next().ok_or("--capture needs a folder")?;
                     options.capture = Some(dir.into());
+                }
+                "--hall" => {
+                    let id = args.next().ok_or("--hall needs a hall id")?;
+                    let hall = yunzhan_model::HallIndex::from_id(&id).ok_or_else(|| {
+                        let ids: Vec<&str> = yunzhan_model::HALLS.iter().map(|h| h.id).collect();
+                        format!("unknown hall {id:?}; halls are: {}", ids.join(" "))
+                    })?;
+                    options.hall = Some(hall);
+                }
+                "--project" => {
+                    let no = args.next().ok_or("--project needs a platform number")?;
+                    options.project = Some(no);
                 }
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
@@ -65,8 +103,13 @@ pub fn app(options: &Options) -> App {
         ..default()
     }));
     app.add_plugins(plugin);
+    app.add_plugins(ui::plugin);
     if let Some(dir) = &options.capture {
-        app.add_plugins(capture::CapturePlugin { dir: dir.clone() });
+        app.add_plugins(capture::CapturePlugin {
+            dir: dir.clone(),
+            hall: options.hall,
+            project: options.project.clone(),
+        });
     }
     app
 }

@@ -7,10 +7,13 @@ use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectKind};
 
 use crate::Screen;
 use crate::catalog::ExpoCatalog;
+use crate::navigation::{Colliders, CurrentHall, Go, floor_position, place, yaw_towards};
 use crate::scene::{
     canvas_image, facing_transform, hall_color, panel_material, rgba, world, world_direction,
 };
 use crate::text_image::{Align, Canvas, TextPainter};
+use crate::visitor::Visitor;
+use yunzhan_model::layout::Rect;
 
 /// A gate from the lobby into a hall.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +32,65 @@ const GATE_HEIGHT: f32 = 4.2;
 const LABEL_SIZE: UVec2 = UVec2::new(512, 224);
 
 pub fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Lobby), spawn_lobby);
+    app.add_systems(OnEnter(Screen::Lobby), (spawn_lobby, arrive));
+    app.add_systems(Update, enter_through_gates.run_if(in_state(Screen::Lobby)));
+}
+
+/// The lobby's obstacles: its four walls (the entrance side is closed by a
+/// rope line) and the featured stage.
+fn lobby_colliders(layout: &LobbyLayout) -> Colliders {
+    let (s, t) = (layout.size, 0.3);
+    Colliders {
+        walls: vec![
+            Rect::new(-t, -t, 0.0, s + t),
+            Rect::new(s, -t, s + t, s + t),
+            Rect::new(-t, s, s + t, s + t),
+            Rect::new(-t, -t, s + t, 0.0),
+            layout.stage,
+        ],
+    }
+}
+
+/// Puts the visitor at the lobby's entrance, or in front of the gate of the
+/// hall they just left, facing into the lobby.
+fn arrive(
+    mut commands: Commands,
+    last_hall: Option<Res<CurrentHall>>,
+    mut visitors: Query<(&mut Visitor, &mut Transform)>,
+) {
+    let layout = LobbyLayout::new();
+    let (at, yaw) =
+        match last_hall.and_then(|hall| layout.gates.iter().find(|g| g.hall == hall.0).copied()) {
+            Some(gate) => {
+                let [nx, nz] = gate.facing.normal();
+                (
+                    [gate.center[0] + nx * 3.0, gate.center[1] + nz * 3.0],
+                    yaw_towards([nx, nz]),
+                )
+            }
+            None => (layout.spawn, 0.0),
+        };
+    for (mut visitor, mut transform) in &mut visitors {
+        place(&mut visitor, &mut transform, at, yaw);
+    }
+    commands.insert_resource(lobby_colliders(&layout));
+}
+
+/// Walking up to a gate enters its hall.
+fn enter_through_gates(visitors: Query<&Transform, With<Visitor>>, mut go: MessageWriter<Go>) {
+    let layout = LobbyLayout::new();
+    for transform in &visitors {
+        let [x, z] = floor_position(transform);
+        for gate in &layout.gates {
+            let [nx, nz] = gate.facing.normal();
+            let (dx, dz) = (x - gate.center[0], z - gate.center[1]);
+            let out = dx * nx + dz * nz;
+            let across = (dx * nz - dz * nx).abs();
+            if out < 1.0 && across < gate.width / 2.0 {
+                go.write(Go::Hall(gate.hall));
+            }
+        }
+    }
 }
 
 fn spawn_lobby(

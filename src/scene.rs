@@ -79,3 +79,110 @@ pub fn panel_material(texture: Handle<Image>) -> StandardMaterial {
         ..default()
     }
 }
+
+/// Accumulates boxes and quads into one vertex-coloured mesh, so that a whole
+/// hall's booth structures are a single draw call.
+#[derive(Default)]
+pub struct MergedMesh {
+    positions: Vec<[f32; 3]>,
+    normals: Vec<[f32; 3]>,
+    colors: Vec<[f32; 4]>,
+    indices: Vec<u32>,
+}
+
+impl MergedMesh {
+    /// A quad from four corners in counter-clockwise order seen from its front.
+    pub fn quad(&mut self, corners: [Vec3; 4], color: Color) {
+        let normal = (corners[1] - corners[0])
+            .cross(corners[2] - corners[0])
+            .normalize_or_zero();
+        let base = self.positions.len() as u32;
+        let color = LinearRgba::from(color).to_f32_array();
+        for corner in corners {
+            self.positions.push(corner.to_array());
+            self.normals.push(normal.to_array());
+            self.colors.push(color);
+        }
+        self.indices
+            .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
+    }
+
+    /// An axis-aligned box from its minimum and maximum corners.
+    pub fn cuboid(&mut self, min: Vec3, max: Vec3, color: Color) {
+        let (a, b) = (min, max);
+        let v = |x: f32, y: f32, z: f32| Vec3::new(x, y, z);
+        self.quad(
+            [
+                v(a.x, a.y, b.z),
+                v(b.x, a.y, b.z),
+                v(b.x, b.y, b.z),
+                v(a.x, b.y, b.z),
+            ],
+            color,
+        );
+        self.quad(
+            [
+                v(b.x, a.y, a.z),
+                v(a.x, a.y, a.z),
+                v(a.x, b.y, a.z),
+                v(b.x, b.y, a.z),
+            ],
+            color,
+        );
+        self.quad(
+            [
+                v(b.x, a.y, b.z),
+                v(b.x, a.y, a.z),
+                v(b.x, b.y, a.z),
+                v(b.x, b.y, b.z),
+            ],
+            color,
+        );
+        self.quad(
+            [
+                v(a.x, a.y, a.z),
+                v(a.x, a.y, b.z),
+                v(a.x, b.y, b.z),
+                v(a.x, b.y, a.z),
+            ],
+            color,
+        );
+        self.quad(
+            [
+                v(a.x, b.y, b.z),
+                v(b.x, b.y, b.z),
+                v(b.x, b.y, a.z),
+                v(a.x, b.y, a.z),
+            ],
+            color,
+        );
+        self.quad(
+            [
+                v(a.x, a.y, a.z),
+                v(b.x, a.y, a.z),
+                v(b.x, a.y, b.z),
+                v(a.x, a.y, b.z),
+            ],
+            color,
+        );
+    }
+
+    pub fn build(self) -> Mesh {
+        use bevy::mesh::{Indices, PrimitiveTopology};
+        Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        )
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, self.positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, self.normals)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, self.colors)
+        .with_inserted_indices(Indices::U32(self.indices))
+    }
+}
+
+/// A floor rectangle of the model as world-space box corners.
+pub fn floor_box(rect: &yunzhan_model::layout::Rect, bottom: f32, top: f32) -> (Vec3, Vec3) {
+    let a = world(rect.min, bottom);
+    let b = world(rect.max, top);
+    (a.min(b), a.max(b))
+}

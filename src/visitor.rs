@@ -1,10 +1,13 @@
 //! The visitor: a first-person camera at eye height. Keys W/A/S/D or the
 //! arrows walk; dragging with a mouse button held looks around.
 
+use bevy::core_pipeline::tonemapping::Tonemapping;
 use bevy::input::mouse::AccumulatedMouseMotion;
 use bevy::prelude::*;
 use yunzhan_model::LobbyLayout;
 
+use crate::interaction::UiCapture;
+use crate::navigation::{Colliders, Travel, floor_position};
 use crate::scene::world;
 
 pub const EYE_HEIGHT: f32 = 1.7;
@@ -35,6 +38,8 @@ fn spawn_visitor(mut commands: Commands) {
     commands.spawn((
         Name::new("Visitor"),
         Camera3d::default(),
+        // Cards and signs are unlit sRGB artwork: show their colours as painted.
+        Tonemapping::None,
         Transform::from_translation(spawn).with_rotation(orientation(&visitor)),
         visitor,
     ));
@@ -63,7 +68,10 @@ pub fn heading(visitor: &Visitor) -> Vec3 {
 fn walk(
     keys: Res<ButtonInput<KeyCode>>,
     time: Res<Time>,
-    mut visitors: Query<(&Visitor, &mut Transform)>,
+    colliders: Res<Colliders>,
+    ui: Res<UiCapture>,
+    mut commands: Commands,
+    mut visitors: Query<(Entity, &Visitor, &mut Transform)>,
 ) {
     let axis = |positive: [KeyCode; 2], negative: [KeyCode; 2]| {
         f32::from(keys.any_pressed(positive)) - f32::from(keys.any_pressed(negative))
@@ -76,23 +84,28 @@ fn walk(
         [KeyCode::KeyD, KeyCode::ArrowRight],
         [KeyCode::KeyA, KeyCode::ArrowLeft],
     );
-    if forward == 0.0 && right == 0.0 {
+    if (forward == 0.0 && right == 0.0) || ui.keyboard {
         return;
     }
-    for (visitor, mut transform) in &mut visitors {
+    for (entity, visitor, mut transform) in &mut visitors {
         let ahead = heading(visitor);
         let side = ahead.cross(Vec3::Y);
-        let step = (ahead * forward + side * right).normalize_or_zero();
-        transform.translation += step * WALK_SPEED * time.delta_secs();
+        let step =
+            (ahead * forward + side * right).normalize_or_zero() * WALK_SPEED * time.delta_secs();
+        let at = colliders.slide(floor_position(&transform), [step.x, -step.z]);
+        transform.translation = world(at, EYE_HEIGHT);
+        commands.entity(entity).remove::<Travel>();
     }
 }
 
 fn look(
     buttons: Res<ButtonInput<MouseButton>>,
     motion: Res<AccumulatedMouseMotion>,
+    ui: Res<UiCapture>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
-    if !buttons.any_pressed([MouseButton::Left, MouseButton::Right]) || motion.delta == Vec2::ZERO {
+    let dragging = buttons.any_pressed([MouseButton::Left, MouseButton::Right]);
+    if !dragging || ui.pointer || motion.delta == Vec2::ZERO {
         return;
     }
     for (mut visitor, mut transform) in &mut visitors {

@@ -1,0 +1,550 @@
+//! The halls: built from `yunzhan_model::HallLayout` while a loading screen
+//! shows real progress, torn down when the visitor leaves.
+//!
+//! Booth structures of a whole hall are one merged mesh; exhibitor name
+//! headers are painted into shared header sheets; project cards are entities
+//! whose textures the card atlas (`cards`) makes lazily.
+
+use bevy::camera::visibility::NoFrustumCulling;
+use bevy::prelude::*;
+use yunzhan_model::layout::{BOOTH_DEPTH, BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
+use yunzhan_model::{ExhibitorId, HallIndex, Industry};
+
+use crate::Screen;
+use crate::cards::{CARD_SIZE, Card, CardAtlas, CardRoot, RESIDENT_RADIUS, SLOTS_PER_PAGE};
+use crate::catalog::ExpoCatalog;
+use crate::navigation::{Colliders, CurrentHall, Go, floor_position, place};
+use crate::scene::{
+    MergedMesh, canvas_image, facing_transform, floor_box, industry_color, panel_material, rgba,
+    world,
+};
+use crate::sheet::{Sheet, SheetLayout};
+use crate::text_image::{Align, Canvas, TextPainter};
+use crate::visitor::Visitor;
+
+pub const WALL_HEIGHT: f32 = 7.0;
+const BACK_WALL: f32 = 0.15;
+const BOOTH_WALL_HEIGHT: f32 = 3.5;
+const HEADER_SIZE: Vec2 = Vec2::new(5.6, 0.7);
+const HEADER_SHEET: SheetLayout = SheetLayout {
+    page_px: UVec2::new(2048, 2048),
+    slot_px: UVec2::new(512, 64),
+    quad_size: HEADER_SIZE,
+};
+/// Booth headers painted per frame while loading.
+const HEADERS_PER_FRAME: usize = 40;
+/// Card slots on a booth's back wall: columns × rows.
+const CARD_COLUMNS: usize = 4;
+const CARD_ROW_HEIGHTS: [f32; 2] = [2.2, 1.3];
+
+/// The root of everything a hall spawns.
+#[derive(Component, Debug)]
+pub struct HallScene;
+
+/// A booth of the current hall: its index in the layout.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct BoothMarker(pub usize);
+
+#[derive(Component, Debug, Clone, Copy)]
+pub struct ZoneSign(pub Industry);
+
+/// The laid-out hall being shown, with the exhibitor of each layout entry.
+#[derive(Resource, Debug, Clone)]
+pub struct HallPlan {
+    pub hall: HallIndex,
+    pub layout: HallLayout,
+    pub exhibitors: Vec<ExhibitorId>,
+}
+
+impl HallPlan {
+    pub fn new(catalog: &yunzhan_model::Catalog, hall: HallIndex) -> Self {
+        HallPlan {
+            hall,
+            layout: HallLayout::for_hall(catalog, hall),
+            exhibitors: catalog.hall_exhibitors(hall).to_vec(),
+        }
+    }
+
+    pub fn exhibitor(&self, booth: &Booth) -> ExhibitorId {
+        self.exhibitors[booth.exhibitor]
+    }
+
+    /// Where a visitor stands to read a booth's cards, and the yaw to face them.
+    pub fn viewpoint(&self, booth: usize) -> ([f32; 2], f32) {
+        let booth = &self.layout.booths[booth];
+        let [nx, nz] = booth.facing.normal();
+        (booth.front(0.2), crate::navigation::yaw_towards([-nx, -nz]))
+    }
+
+    /// Where a visitor arrives: inside the door, facing into the hall.
+    pub fn entrance(&self) -> [f32; 2] {
+        [self.layout.door[0], 2.0]
+    }
+}
+
+/// Progress of building the hall, shown by the loading screen.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadingProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl LoadingProgress {
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            1.0
+        } else {
+            self.done as f32 / self.total as f32
+        }
+    }
+}
+
+/// Header painting state while loading.
+#[derive(Resource)]
+struct HeaderWork {
+    sheet: Sheet,
+    next: usize,
+    cards_wanted: usize,
+}
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<LoadingProgress>();
+    app.add_systems(OnEnter(Screen::Loading), (despawn_hall, build_hall).chain());
+    app.add_systems(Update, paint_headers.run_if(in_state(Screen::Loading)));
+    app.add_systems(OnEnter(Screen::Lobby), despawn_hall);
+    app.add_systems(Update, leave_by_the_door.run_if(in_state(Screen::Hall)));
+}
+
+pub fn despawn_hall(
+    mut commands: Commands,
+    halls: Query<Entity, With<HallScene>>,
+    mut atlas: ResMut<CardAtlas>,
+) {
+    for hall in &halls {
+        commands.entity(hall).despawn();
+    }
+    commands.remove_resource::<CardRoot>();
+    commands.remove_resource::<HallPlan>();
+    atlas.clear();
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_hall(
+    mut commands: Commands,
+    catalog: Res<ExpoCatalog>,
+    current: Res<CurrentHall>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+    mut visitors: Query<(&mut Visitor, &mut Transform)>,
+) {
+    let plan = HallPlan::new(&catalog, current.0);
+    let layout = &plan.layout;
+    let (width, depth) = (layout.width, layout.depth);
+    let root = commands
+        .spawn((
+            Name::new(format!("Hall {}", current.0.hall().name_en)),
+            HallScene,
+            Transform::default(),
+            Visibility::default(),
+        ))
+        .id();
+    let mut children = Vec::new();
+
+    // Floor, walls with the door gap, booth structures and aisle marks: one
+    // vertex-coloured mesh.
+    let mut shell = MergedMesh::default();
+    shell.quad(
+        [
+            world([0.0, 0.0], 0.0),
+            world([width, 0.0], 0.0),
+            world([width, depth], 0.0),
+            world([0.0, depth], 0.0),
+        ],
+        Color::srgb(0.80, 0.81, 0.83),
+    );
+    let mut walls = hall_walls(layout);
+    for rect in &walls {
+        let (min, max) = floor_box(rect, 0.0, WALL_HEIGHT);
+        shell.cuboid(min, max, Color::srgb(0.92, 0.92, 0.90));
+    }
+    for aisle in aisle_marks(layout) {
+        let (min, max) = floor_box(&aisle, 0.005, 0.006);
+        shell.cuboid(min, max, Color::srgb(0.55, 0.60, 0.68));
+    }
+    let mut cards = Vec::new();
+    for (index, booth) in layout.booths.iter().enumerate() {
+        let color = industry_color(booth.industry);
+        let (min, max) = floor_box(&booth.rect, 0.0, 0.03);
+        shell.cuboid(min, max, color.lighter(0.25));
+        for panel in booth_panels(booth) {
+            let (min, max) = floor_box(&panel, 0.0, BOOTH_WALL_HEIGHT);
+            shell.cuboid(min, max, Color::srgb(0.97, 0.97, 0.96));
+            walls.push(panel);
+        }
+        let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
+        for (slot, &project) in exhibitor.projects[booth.cards.clone()].iter().enumerate() {
+            cards.push((
+                Card {
+                    project,
+                    booth: index,
+                },
+                card_transform(booth, slot),
+            ));
+        }
+    }
+    let stage = &layout.stage;
+    let (min, max) = floor_box(&stage.rect, 0.0, 0.5);
+    shell.cuboid(min, max, Color::srgb(0.55, 0.12, 0.12));
+    walls.push(stage.rect);
+
+    children.push(
+        commands
+            .spawn((
+                Name::new("Hall structure"),
+                Mesh3d(meshes.add(shell.build())),
+                MeshMaterial3d(materials.add(StandardMaterial {
+                    perceptual_roughness: 0.85,
+                    ..default()
+                })),
+                Transform::IDENTITY,
+                NoFrustumCulling,
+            ))
+            .id(),
+    );
+    let cards_total = cards.len();
+    for (card, transform) in cards {
+        children.push(commands.spawn((card, transform)).id());
+    }
+    for (index, _) in layout.booths.iter().enumerate() {
+        children.push(commands.spawn(BoothMarker(index)).id());
+    }
+
+    let mut painter = TextPainter::default();
+    for zone in &layout.zones {
+        let sign = paint_sign(
+            &mut painter,
+            zone.industry.name_zh(),
+            zone.industry.name_en(),
+            rgba(industry_color(zone.industry)),
+        );
+        let [x, height, z] = zone.sign;
+        children.push(
+            commands
+                .spawn((
+                    Name::new(format!("Zone sign {}", zone.industry.name_en())),
+                    ZoneSign(zone.industry),
+                    Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
+                    MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(sign))))),
+                    facing_transform(world([x, z], height), Facing::South),
+                ))
+                .id(),
+        );
+    }
+    let hall = current.0.hall();
+    let exit_sign = paint_sign(
+        &mut painter,
+        &format!("返回序厅 · {}", hall.name_zh),
+        "Back to the lobby",
+        [40, 44, 52, 255],
+    );
+    children.push(
+        commands
+            .spawn((
+                Name::new("Door sign"),
+                Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
+                MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(exit_sign))))),
+                facing_transform(world([layout.door[0], 0.2], 4.0), Facing::North),
+            ))
+            .id(),
+    );
+    let featured = catalog
+        .featured()
+        .filter(|&id| catalog.project(id).hall == current.0)
+        .count();
+    let stage_sign = paint_sign(
+        &mut painter,
+        &format!("{} · 重大项目 {featured} 项", hall.name_zh),
+        &format!("{} · featured projects", hall.name_en),
+        [150, 24, 24, 255],
+    );
+    let [sx, sz] = stage.rect.center();
+    children.push(
+        commands
+            .spawn((
+                Name::new("Stage sign"),
+                Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
+                MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(stage_sign))))),
+                facing_transform(world([sx - 0.2, sz], 1.6), stage.facing),
+            ))
+            .id(),
+    );
+    commands.entity(root).add_children(&children);
+
+    let entrance = plan.entrance();
+    for (mut visitor, mut transform) in &mut visitors {
+        place(&mut visitor, &mut transform, entrance, 0.0);
+    }
+    let cards_wanted = cards_near(layout, entrance)
+        .min(cards_total)
+        .min(SLOTS_PER_PAGE * 16);
+    commands.insert_resource(LoadingProgress {
+        done: 0,
+        total: layout.booths.len() + cards_wanted,
+    });
+    commands.insert_resource(HeaderWork {
+        sheet: Sheet::new(HEADER_SHEET),
+        next: 0,
+        cards_wanted,
+    });
+    commands.insert_resource(Colliders { walls });
+    commands.insert_resource(CardRoot(root));
+    commands.insert_resource(plan);
+}
+
+/// Paints booth headers a batch per frame, then waits for the cards around
+/// the entrance; moves on to the hall when both are done.
+#[allow(clippy::too_many_arguments)]
+fn paint_headers(
+    mut commands: Commands,
+    mut work: ResMut<HeaderWork>,
+    mut progress: ResMut<LoadingProgress>,
+    plan: Option<Res<HallPlan>>,
+    root: Option<Res<CardRoot>>,
+    catalog: Res<ExpoCatalog>,
+    atlas: Res<CardAtlas>,
+    mut images: ResMut<Assets<Image>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut next: ResMut<NextState<Screen>>,
+    mut painter: Local<TextPainter>,
+) {
+    let (Some(plan), Some(root)) = (plan, root) else {
+        return;
+    };
+    let booths = &plan.layout.booths;
+    let end = (work.next + HEADERS_PER_FRAME).min(booths.len());
+    for index in work.next..end {
+        let booth = &booths[index];
+        let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
+        let canvas = paint_header(
+            &mut painter,
+            &exhibitor.name,
+            booth.part,
+            booth.parts,
+            exhibitor.generated,
+        );
+        let transform = header_transform(booth);
+        work.sheet.add(&canvas, transform);
+    }
+    work.next = end;
+    if end == booths.len() && !work.sheet.is_spawned() {
+        work.sheet.spawn(
+            &mut commands,
+            root.0,
+            "Booth headers",
+            &mut images,
+            &mut meshes,
+            &mut materials,
+        );
+    }
+    let cards_done = atlas.resident().min(work.cards_wanted);
+    *progress = LoadingProgress {
+        done: end + cards_done,
+        total: booths.len() + work.cards_wanted,
+    };
+    if progress.done >= progress.total {
+        next.set(Screen::Hall);
+    }
+}
+
+fn leave_by_the_door(
+    plan: Option<Res<HallPlan>>,
+    visitors: Query<&Transform, With<Visitor>>,
+    mut go: MessageWriter<Go>,
+) {
+    let Some(plan) = plan else { return };
+    for transform in &visitors {
+        let [x, z] = floor_position(transform);
+        if z < 0.8 && (x - plan.layout.door[0]).abs() < plan.layout.door_width / 2.0 {
+            go.write(Go::Lobby);
+        }
+    }
+}
+
+/// Number of card slots within the residency radius of a point.
+fn cards_near(layout: &HallLayout, point: [f32; 2]) -> usize {
+    layout
+        .booths
+        .iter()
+        .filter(|booth| {
+            let [x, z] = booth.rect.center();
+            Vec2::new(x - point[0], z - point[1]).length() <= RESIDENT_RADIUS - BOOTH_WIDTH
+        })
+        .map(|booth| booth.cards.len())
+        .sum()
+}
+
+/// The hall's walls: west, east, north, and the entrance wall either side of the door.
+fn hall_walls(layout: &HallLayout) -> Vec<Rect> {
+    let (w, d, t) = (layout.width, layout.depth, 0.3);
+    let door_left = layout.door[0] - layout.door_width / 2.0;
+    let door_right = layout.door[0] + layout.door_width / 2.0;
+    vec![
+        Rect::new(-t, -t, 0.0, d + t),
+        Rect::new(w, -t, w + t, d + t),
+        Rect::new(-t, d, w + t, d + t),
+        Rect::new(-t, -t, door_left, 0.0),
+        Rect::new(door_right, -t, w + t, 0.0),
+    ]
+}
+
+/// Thin marks along the centre of every aisle between islands.
+fn aisle_marks(layout: &HallLayout) -> Vec<Rect> {
+    let mut fronts: Vec<f32> = layout
+        .booths
+        .iter()
+        .filter(|booth| booth.facing == Facing::South)
+        .map(|booth| booth.rect.min[1] - 2.0)
+        .collect();
+    fronts.sort_by(f32::total_cmp);
+    fronts.dedup();
+    fronts
+        .into_iter()
+        .map(|z| Rect::new(3.0, z - 0.06, layout.width - 3.0, z + 0.06))
+        .collect()
+}
+
+/// The back wall and the two side walls of a booth, as floor rectangles.
+pub fn booth_panels(booth: &Booth) -> [Rect; 3] {
+    let r = booth.rect;
+    let side = 0.08;
+    match booth.facing {
+        Facing::South => [
+            Rect::new(r.min[0], r.max[1] - BACK_WALL, r.max[0], r.max[1]),
+            Rect::new(r.min[0], r.min[1] + 1.0, r.min[0] + side, r.max[1]),
+            Rect::new(r.max[0] - side, r.min[1] + 1.0, r.max[0], r.max[1]),
+        ],
+        Facing::North => [
+            Rect::new(r.min[0], r.min[1], r.max[0], r.min[1] + BACK_WALL),
+            Rect::new(r.min[0], r.min[1], r.min[0] + side, r.max[1] - 1.0),
+            Rect::new(r.max[0] - side, r.min[1], r.max[0], r.max[1] - 1.0),
+        ],
+        // Booths in islands face north or south only.
+        Facing::East | Facing::West => [r, r, r],
+    }
+}
+
+/// The point on the front face of a booth's back wall, `offset` metres out.
+fn back_wall_point(booth: &Booth, along: f32, offset: f32) -> [f32; 2] {
+    let [cx, cz] = booth.rect.center();
+    let [nx, nz] = booth.facing.normal();
+    let back = BOOTH_DEPTH / 2.0 - BACK_WALL - offset;
+    // Right as seen by a visitor facing the wall.
+    let (tx, tz) = (-nz, nx);
+    [cx - nx * back + tx * along, cz - nz * back + tz * along]
+}
+
+/// Where card `slot` of a booth hangs.
+pub fn card_transform(booth: &Booth, slot: usize) -> Transform {
+    let column = slot % CARD_COLUMNS;
+    let row = slot / CARD_COLUMNS;
+    let spacing = (BOOTH_WIDTH - 0.4) / CARD_COLUMNS as f32;
+    let along = (column as f32 - (CARD_COLUMNS as f32 - 1.0) / 2.0) * spacing;
+    debug_assert!(CARD_SIZE.x < spacing);
+    let point = back_wall_point(booth, along, 0.02);
+    facing_transform(world(point, CARD_ROW_HEIGHTS[row]), booth.facing)
+}
+
+fn header_transform(booth: &Booth) -> Transform {
+    let point = back_wall_point(booth, 0.0, 0.02);
+    facing_transform(
+        world(point, BOOTH_WALL_HEIGHT - HEADER_SIZE.y / 2.0 - 0.05),
+        booth.facing,
+    )
+}
+
+fn paint_header(
+    painter: &mut TextPainter,
+    name: &str,
+    part: usize,
+    parts: usize,
+    generated: bool,
+) -> Canvas {
+    let mut canvas = Canvas::new(
+        HEADER_SHEET.slot_px.x,
+        HEADER_SHEET.slot_px.y,
+        [34, 40, 52, 255],
+    );
+    let label = if parts > 1 {
+        format!("{name} ({}/{parts})", part + 1)
+    } else {
+        name.to_string()
+    };
+    let width = if generated { 420.0 } else { 496.0 };
+    painter.line(
+        &mut canvas,
+        &label,
+        8.0,
+        10.0,
+        36.0,
+        [255, 255, 255, 255],
+        Align::Center,
+        width,
+    );
+    if generated {
+        canvas.fill_rect(432, 14, 72, 36, [200, 40, 40, 255]);
+        painter.line(
+            &mut canvas,
+            "演示",
+            432.0,
+            16.0,
+            26.0,
+            [255, 255, 255, 255],
+            Align::Center,
+            72.0,
+        );
+    }
+    canvas
+}
+
+/// A two-line sign: Chinese above, English below.
+fn paint_sign(painter: &mut TextPainter, zh: &str, en: &str, background: [u8; 4]) -> Canvas {
+    let mut canvas = Canvas::new(512, 128, background);
+    let white = [255, 255, 255, 255];
+    painter.line(&mut canvas, zh, 8.0, 6.0, 58.0, white, Align::Center, 496.0);
+    painter.line(
+        &mut canvas,
+        en,
+        8.0,
+        82.0,
+        30.0,
+        white,
+        Align::Center,
+        496.0,
+    );
+    canvas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::world_direction;
+
+    #[test]
+    fn cards_hang_on_the_back_wall_facing_the_aisle() {
+        let layout = HallLayout::new(&[yunzhan_model::layout::ExhibitorSpec {
+            industry: Industry::MedicineHealth,
+            project_count: 16,
+        }]);
+        for booth in &layout.booths {
+            let normal = world_direction(booth.facing.normal());
+            for slot in 0..8 {
+                let transform = card_transform(booth, slot);
+                assert!((transform.rotation * Vec3::Z).dot(normal) > 0.99);
+                let [x, z] = floor_position(&transform);
+                assert!(booth.rect.contains([x, z]), "card {slot} outside its booth");
+            }
+        }
+    }
+}

@@ -1,0 +1,876 @@
+//! The panels (bevy_egui, with the shipped CJK font): HUD, hall directory,
+//! search with filters, minimap, project detail, favourites, inquiry form,
+//! first-visit hint, loading screen and the F3 diagnostics overlay. All text
+//! comes in Chinese and English; the HUD switches between them.
+
+use bevy::diagnostic::{DiagnosticsStore, FrameTimeDiagnosticsPlugin};
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
+use yunzhan_model::inquiry::Inquiry;
+use yunzhan_model::validate::FieldError;
+use yunzhan_model::{CooperationMode, HallIndex, Industry, ProjectId, ProjectKind, Query, Region};
+
+use crate::Screen;
+use crate::cards::{Card, CardAtlas};
+use crate::catalog::ExpoCatalog;
+use crate::hall::{HallPlan, LoadingProgress};
+use crate::interaction::{FocusProject, HopBooth, Selection, UiCapture};
+use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
+use crate::scene::industry_color;
+use crate::text_image::FONT_BYTES;
+use crate::visitor::Visitor;
+
+/// The language of all UI text.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+}
+
+/// Which panels are open.
+#[derive(Resource, Debug, Clone)]
+pub struct Panels {
+    pub directory: bool,
+    pub search: bool,
+    pub favourites: bool,
+    pub hint: bool,
+    pub diagnostics: bool,
+    pub inquiry: bool,
+}
+
+impl Default for Panels {
+    fn default() -> Self {
+        Panels {
+            directory: false,
+            search: false,
+            favourites: false,
+            hint: true,
+            diagnostics: false,
+            inquiry: false,
+        }
+    }
+}
+
+#[derive(Resource, Debug, Default, Clone)]
+pub struct SearchState {
+    pub query: Query,
+    results: Vec<ProjectId>,
+    searched: Option<Query>,
+}
+
+/// The visitor's favourites (收藏), in the order added.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Favourites(pub Vec<ProjectId>);
+
+/// The inquiry being written; kept while the visitor walks.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct InquiryDraft {
+    pub inquiry: Inquiry,
+    pub errors: Vec<FieldError>,
+}
+
+/// Inquiries waiting to be sent. Until the platform API client exists they
+/// stay here and are shown as queued.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Outbox(pub Vec<Inquiry>);
+
+pub fn plugin(app: &mut App) {
+    app.add_plugins((EguiPlugin::default(), FrameTimeDiagnosticsPlugin::default()));
+    app.init_resource::<Lang>()
+        .init_resource::<Panels>()
+        .init_resource::<SearchState>()
+        .init_resource::<Favourites>()
+        .init_resource::<InquiryDraft>()
+        .init_resource::<Outbox>();
+    app.add_systems(EguiPrimaryContextPass, (install_font, panels).chain());
+    app.add_systems(Update, toggle_diagnostics);
+}
+
+fn install_font(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
+    if *done {
+        return Ok(());
+    }
+    let ctx = contexts.ctx_mut()?;
+    let mut fonts = egui::FontDefinitions::empty();
+    fonts.font_data.insert(
+        "noto-sans-sc".into(),
+        std::sync::Arc::new(egui::FontData::from_static(FONT_BYTES)),
+    );
+    for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        fonts.families.insert(family, vec!["noto-sans-sc".into()]);
+    }
+    ctx.set_fonts(fonts);
+    ctx.all_styles_mut(|style| {
+        for font in style.text_styles.values_mut() {
+            font.size *= 1.15;
+        }
+    });
+    *done = true;
+    Ok(())
+}
+
+fn toggle_diagnostics(keys: Res<ButtonInput<KeyCode>>, mut panels: ResMut<Panels>) {
+    if keys.just_pressed(KeyCode::F3) {
+        panels.diagnostics = !panels.diagnostics;
+    }
+}
+
+/// Everything the panels read and change, bundled to stay within system
+/// parameter limits.
+#[derive(bevy::ecs::system::SystemParam)]
+struct UiWorld<'w, 's> {
+    lang: ResMut<'w, Lang>,
+    panels: ResMut<'w, Panels>,
+    search: ResMut<'w, SearchState>,
+    favourites: ResMut<'w, Favourites>,
+    draft: ResMut<'w, InquiryDraft>,
+    outbox: ResMut<'w, Outbox>,
+    selection: ResMut<'w, Selection>,
+    capture: ResMut<'w, UiCapture>,
+    catalog: Res<'w, ExpoCatalog>,
+    screen: Res<'w, State<Screen>>,
+    hall: Option<Res<'w, CurrentHall>>,
+    plan: Option<Res<'w, HallPlan>>,
+    progress: Res<'w, LoadingProgress>,
+    atlas: Res<'w, CardAtlas>,
+    diagnostics: Res<'w, DiagnosticsStore>,
+    go: MessageWriter<'w, Go>,
+    focus: MessageWriter<'w, FocusProject>,
+    hop: MessageWriter<'w, HopBooth>,
+    visitors: bevy::ecs::system::Query<'w, 's, (Entity, &'static Transform, &'static Visitor)>,
+    entities: bevy::ecs::system::Query<'w, 's, Entity>,
+    meshes: bevy::ecs::system::Query<'w, 's, &'static ViewVisibility, With<Mesh3d>>,
+    cards: bevy::ecs::system::Query<'w, 's, (), With<Card>>,
+    commands: Commands<'w, 's>,
+}
+
+fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let lang = *ui.lang;
+    let screen = *ui.screen.get();
+
+    top_bar(&ctx, &mut ui, lang, screen);
+    if screen == Screen::Loading {
+        loading_screen(&ctx, &ui, lang);
+    }
+    if ui.panels.hint {
+        hint(&ctx, &mut ui, lang);
+    }
+    if ui.panels.directory {
+        directory(&ctx, &mut ui, lang);
+    }
+    if ui.panels.search {
+        search(&ctx, &mut ui, lang);
+    }
+    if ui.panels.favourites {
+        favourites(&ctx, &mut ui, lang);
+    }
+    if screen == Screen::Hall {
+        minimap(&ctx, &mut ui, lang);
+    }
+    if ui.selection.0.is_some() {
+        detail(&ctx, &mut ui, lang);
+    }
+    if ui.panels.inquiry {
+        inquiry(&ctx, &mut ui, lang);
+    }
+    if ui.panels.diagnostics {
+        diagnostics(&ctx, &ui, lang);
+    }
+    *ui.capture = UiCapture {
+        pointer: ctx.egui_wants_pointer_input() || ctx.egui_is_using_pointer(),
+        keyboard: ctx.egui_wants_keyboard_input(),
+    };
+    Ok(())
+}
+
+fn hall_name(hall: HallIndex, lang: Lang) -> &'static str {
+    let info = hall.hall();
+    lang.pick(info.name_zh, info.name_en)
+}
+
+fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
+    egui::Area::new("top-bar".into())
+        .anchor(egui::Align2::LEFT_TOP, [8.0, 8.0])
+        .show(ctx, |area| {
+            egui::Frame::popup(area.style()).show(area, |bar| {
+                bar.horizontal(|row| {
+                    row.strong(lang.pick("云展 · 天府科技云", "Yunzhan · Tianfu Sci-Tech Cloud"));
+                    row.separator();
+                    let place = match (screen, ui.hall.as_deref()) {
+                        (Screen::Lobby, _) | (_, None) => lang.pick("序厅", "Lobby").to_string(),
+                        (_, Some(hall)) => {
+                            format!("{} {}", hall_name(hall.0, lang), lang.pick("馆", "hall"))
+                        }
+                    };
+                    row.label(
+                        egui::RichText::new(place)
+                            .strong()
+                            .color(egui::Color32::from_rgb(20, 110, 130)),
+                    );
+                    row.separator();
+                    row.toggle_value(&mut ui.panels.directory, lang.pick("展馆目录", "Directory"));
+                    row.toggle_value(&mut ui.panels.search, lang.pick("搜索", "Search"));
+                    let favourites = format!(
+                        "{} ({})",
+                        lang.pick("收藏", "Favourites"),
+                        ui.favourites.0.len()
+                    );
+                    row.toggle_value(&mut ui.panels.favourites, favourites);
+                    if screen == Screen::Hall {
+                        if row
+                            .button(lang.pick("◀ 上一展位", "◀ Previous booth"))
+                            .clicked()
+                        {
+                            ui.hop.write(HopBooth(-1));
+                        }
+                        if row
+                            .button(lang.pick("下一展位 ▶", "Next booth ▶"))
+                            .clicked()
+                        {
+                            ui.hop.write(HopBooth(1));
+                        }
+                        if row.button(lang.pick("返回序厅", "Back to lobby")).clicked() {
+                            ui.go.write(Go::Lobby);
+                        }
+                    }
+                    row.toggle_value(&mut ui.panels.hint, "?");
+                    let other = lang.pick("EN", "中文");
+                    if row.button(other).clicked() {
+                        *ui.lang = if lang == Lang::Zh { Lang::En } else { Lang::Zh };
+                    }
+                });
+            });
+        });
+}
+
+fn loading_screen(ctx: &egui::Context, ui: &UiWorld, lang: Lang) {
+    let hall = ui
+        .hall
+        .as_deref()
+        .map(|hall| hall_name(hall.0, lang))
+        .unwrap_or_default();
+    egui::Area::new("loading".into())
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .order(egui::Order::Foreground)
+        .show(ctx, |area| {
+            egui::Frame::popup(area.style())
+                .inner_margin(24.0)
+                .show(area, |frame| {
+                    frame.set_width(420.0);
+                    frame.heading(format!("{} {hall}", lang.pick("正在进入", "Entering")));
+                    let progress = *ui.progress;
+                    frame.add(
+                        egui::ProgressBar::new(progress.fraction())
+                            .show_percentage()
+                            .text(format!("{} / {}", progress.done, progress.total)),
+                    );
+                    frame.label(lang.pick(
+                        "正在布置展位与项目卡片…",
+                        "Setting up booths and project cards…",
+                    ));
+                });
+        });
+}
+
+fn hint(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let touch = ctx.input(|input| input.any_touches());
+    let mut open = true;
+    egui::Window::new(lang.pick("操作提示", "How to move"))
+        .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -16.0])
+        .collapsible(false)
+        .resizable(false)
+        .open(&mut open)
+        .show(ctx, |window| {
+            if touch {
+                window.label(lang.pick(
+                    "拖动画面环顾四周 · 轻点地面前往 · 轻点卡片查看项目",
+                    "Drag to look around · tap the floor to go there · tap a card to open it",
+                ));
+            } else {
+                window.label(lang.pick(
+                    "W/A/S/D 或方向键行走 · 按住鼠标拖动环顾 · 点击地面前往 · 点击卡片查看项目",
+                    "W/A/S/D or arrows to walk · drag with the mouse to look · click the floor to go there · click a card to open it",
+                ));
+                window.label(lang.pick(
+                    "走进展馆大门进入展馆 · N/P 下一个/上一个展位 · 退格键返回序厅 · F3 诊断信息",
+                    "Walk through a gate to enter a hall · N/P next/previous booth · Backspace: lobby · F3 diagnostics",
+                ));
+            }
+            if window.button(lang.pick("知道了", "Got it")).clicked() {
+                ui.panels.hint = false;
+            }
+        });
+    if !open {
+        ui.panels.hint = false;
+    }
+}
+
+fn directory(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let mut open = true;
+    egui::Window::new(lang.pick("展馆目录", "Hall directory"))
+        .default_pos([8.0, 60.0])
+        .open(&mut open)
+        .show(ctx, |window| {
+            let mut hall_row = |window: &mut egui::Ui, hall: HallIndex| {
+                let count = ui.catalog.hall_project_count(hall);
+                let text = format!(
+                    "{}  ·  {count} {}",
+                    hall_name(hall, lang),
+                    lang.pick("项", "projects")
+                );
+                if window.button(text).clicked() {
+                    ui.go.write(Go::Hall(hall));
+                    ui.panels.directory = false;
+                }
+            };
+            hall_row(window, HallIndex(0));
+            for region in Region::ALL {
+                window.label(
+                    egui::RichText::new(lang.pick(region.name_zh(), region.name_en()))
+                        .small()
+                        .strong(),
+                );
+                window.horizontal_wrapped(|row| {
+                    for hall in HallIndex::all().filter(|h| h.hall().region == Some(region)) {
+                        hall_row(row, hall);
+                    }
+                });
+            }
+            if window.button(lang.pick("返回序厅", "Lobby")).clicked() {
+                ui.go.write(Go::Lobby);
+            }
+        });
+    if !open {
+        ui.panels.directory = false;
+    }
+}
+
+fn project_row(row: &mut egui::Ui, ui: &mut UiWorld, lang: Lang, id: ProjectId) {
+    let project = ui.catalog.project(id);
+    let mut text = format!(
+        "{} — {} · {}",
+        project.title,
+        project.organisation,
+        hall_name(project.hall, lang)
+    );
+    if project.generated {
+        text.push_str(lang.pick(" [演示]", " [demo]"));
+    }
+    if row
+        .selectable_label(ui.selection.0 == Some(id), text)
+        .clicked()
+    {
+        ui.focus.write(FocusProject(id));
+    }
+}
+
+fn search(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let mut open = true;
+    egui::Window::new(lang.pick("搜索项目", "Search projects"))
+        .default_pos([8.0, 120.0])
+        .default_width(520.0)
+        .open(&mut open)
+        .show(ctx, |window| {
+            window.add(
+                egui::TextEdit::singleline(&mut ui.search.query.text)
+                    .hint_text(
+                        lang.pick("项目名称、单位或关键词", "title, organisation or keyword"),
+                    )
+                    .desired_width(f32::INFINITY),
+            );
+            window.horizontal_wrapped(|row| {
+                let query = &mut ui.search.query;
+                egui::ComboBox::from_id_salt("hall")
+                    .selected_text(query.hall.map_or(lang.pick("全部展馆", "All halls"), |h| {
+                        hall_name(h, lang)
+                    }))
+                    .show_ui(row, |list| {
+                        list.selectable_value(
+                            &mut query.hall,
+                            None,
+                            lang.pick("全部展馆", "All halls"),
+                        );
+                        for hall in HallIndex::all() {
+                            list.selectable_value(
+                                &mut query.hall,
+                                Some(hall),
+                                hall_name(hall, lang),
+                            );
+                        }
+                    });
+                egui::ComboBox::from_id_salt("industry")
+                    .selected_text(
+                        query
+                            .industry
+                            .map_or(lang.pick("全部产业", "All industries"), |i| {
+                                lang.pick(i.name_zh(), i.name_en())
+                            }),
+                    )
+                    .show_ui(row, |list| {
+                        list.selectable_value(
+                            &mut query.industry,
+                            None,
+                            lang.pick("全部产业", "All industries"),
+                        );
+                        for industry in Industry::ALL {
+                            list.selectable_value(
+                                &mut query.industry,
+                                Some(industry),
+                                lang.pick(industry.name_zh(), industry.name_en()),
+                            );
+                        }
+                    });
+                egui::ComboBox::from_id_salt("kind")
+                    .selected_text(query.kind.map_or(lang.pick("全部类型", "All kinds"), |k| {
+                        lang.pick(k.name_zh(), k.name_en())
+                    }))
+                    .show_ui(row, |list| {
+                        list.selectable_value(
+                            &mut query.kind,
+                            None,
+                            lang.pick("全部类型", "All kinds"),
+                        );
+                        for kind in ProjectKind::ALL {
+                            list.selectable_value(
+                                &mut query.kind,
+                                Some(kind),
+                                lang.pick(kind.name_zh(), kind.name_en()),
+                            );
+                        }
+                    });
+                row.checkbox(
+                    &mut query.featured_only,
+                    lang.pick("仅重大项目", "Featured only"),
+                );
+            });
+            if ui.search.searched.as_ref() != Some(&ui.search.query) {
+                let query = ui.search.query.clone();
+                ui.search.results = ui
+                    .catalog
+                    .search(&query, 100)
+                    .into_iter()
+                    .map(|hit| hit.project)
+                    .collect();
+                ui.search.searched = Some(query);
+            }
+            window.label(format!(
+                "{} {}",
+                ui.search.results.len(),
+                lang.pick("个结果（最多 100）", "results (at most 100)")
+            ));
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .show(window, |list| {
+                    for id in ui.search.results.clone() {
+                        project_row(list, ui, lang, id);
+                    }
+                });
+        });
+    if !open {
+        ui.panels.search = false;
+    }
+}
+
+fn favourites(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let mut open = true;
+    egui::Window::new(lang.pick("我的收藏", "Favourites"))
+        .default_pos([8.0, 180.0])
+        .open(&mut open)
+        .show(ctx, |window| {
+            if ui.favourites.0.is_empty() {
+                window.label(lang.pick(
+                    "还没有收藏。在项目详情中点击 ☆ 收藏。",
+                    "Nothing yet. Use ☆ in a project's detail panel.",
+                ));
+            }
+            for id in ui.favourites.0.clone() {
+                project_row(window, ui, lang, id);
+            }
+        });
+    if !open {
+        ui.panels.favourites = false;
+    }
+}
+
+fn color32(color: Color) -> egui::Color32 {
+    let [r, g, b, _] = color.to_srgba().to_u8_array();
+    egui::Color32::from_rgb(r, g, b)
+}
+
+fn minimap(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let Some(plan) = ui.plan.as_deref() else {
+        return;
+    };
+    let layout = &plan.layout;
+    let size = 220.0;
+    let scale = size / layout.width.max(layout.depth);
+    egui::Window::new(lang.pick("平面图", "Map"))
+        .anchor(egui::Align2::RIGHT_BOTTOM, [-8.0, -8.0])
+        .resizable(false)
+        .collapsible(true)
+        .show(ctx, |window| {
+            let (response, painter) = window.allocate_painter(
+                egui::vec2(layout.width * scale, layout.depth * scale),
+                egui::Sense::click(),
+            );
+            let origin = response.rect.left_bottom();
+            let to_screen =
+                |[x, z]: [f32; 2]| egui::pos2(origin.x + x * scale, origin.y - z * scale);
+            painter.rect_filled(response.rect, 2.0, egui::Color32::from_gray(235));
+            for booth in &layout.booths {
+                let rect =
+                    egui::Rect::from_two_pos(to_screen(booth.rect.min), to_screen(booth.rect.max));
+                painter.rect_filled(
+                    rect.shrink(0.5),
+                    0.0,
+                    color32(industry_color(booth.industry)),
+                );
+            }
+            let stage = egui::Rect::from_two_pos(
+                to_screen(layout.stage.rect.min),
+                to_screen(layout.stage.rect.max),
+            );
+            painter.rect_filled(stage, 0.0, egui::Color32::from_rgb(140, 24, 24));
+            let door = to_screen(layout.door);
+            painter.line_segment(
+                [
+                    door - egui::vec2(layout.door_width * scale / 2.0, 0.0),
+                    door + egui::vec2(layout.door_width * scale / 2.0, 0.0),
+                ],
+                egui::Stroke::new(3.0, egui::Color32::from_rgb(20, 110, 130)),
+            );
+            if let Some((entity, transform, visitor)) = ui.visitors.iter().next() {
+                let here = to_screen(floor_position(transform));
+                let heading = egui::vec2(visitor.yaw.sin(), -visitor.yaw.cos()) * 10.0;
+                painter.circle_filled(here, 4.0, egui::Color32::from_rgb(230, 60, 30));
+                painter.line_segment(
+                    [here, here + heading],
+                    egui::Stroke::new(2.0, egui::Color32::from_rgb(230, 60, 30)),
+                );
+                if response.clicked()
+                    && let Some(pointer) = response.interact_pointer_pos()
+                {
+                    let target = [
+                        (pointer.x - origin.x) / scale,
+                        (origin.y - pointer.y) / scale,
+                    ];
+                    let from = floor_position(transform);
+                    ui.commands.entity(entity).insert(Travel {
+                        to: target,
+                        yaw: yaw_towards([target[0] - from[0], target[1] - from[1]]),
+                        pitch: 0.0,
+                    });
+                }
+            }
+        });
+}
+
+fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let Some(id) = ui.selection.0 else { return };
+    let catalog = ui.catalog.clone();
+    let project = catalog.project(id);
+    let mut open = true;
+    egui::Window::new(lang.pick("项目详情", "Project"))
+        .anchor(egui::Align2::RIGHT_TOP, [-8.0, 8.0])
+        .default_width(380.0)
+        .default_height(ctx.content_rect().height() * 0.7)
+        .open(&mut open)
+        .show(ctx, |window| {
+            egui::ScrollArea::vertical()
+                .max_height(ctx.content_rect().height() * 0.7)
+                .show(window, |body| {
+                    if project.generated {
+                        body.colored_label(
+                            egui::Color32::from_rgb(200, 40, 40),
+                            lang.pick(
+                                "演示数据：此项目为生成的示例，并非真实项目",
+                                "Demo data: a generated example, not a real project",
+                            ),
+                        );
+                    }
+                    body.heading(&project.title);
+                    if let Some(title_en) = &project.title_en {
+                        body.label(egui::RichText::new(title_en).italics());
+                    }
+                    egui::Grid::new("facts").num_columns(2).show(body, |grid| {
+                        let mut fact = |label: &str, value: String| {
+                            grid.label(egui::RichText::new(label).weak());
+                            grid.label(value);
+                            grid.end_row();
+                        };
+                        fact(
+                            lang.pick("单位", "Organisation"),
+                            project.organisation.clone(),
+                        );
+                        fact(
+                            lang.pick("编号", "Platform no."),
+                            project.platform_no.clone(),
+                        );
+                        fact(
+                            lang.pick("展馆", "Hall"),
+                            hall_name(project.hall, lang).to_string(),
+                        );
+                        fact(
+                            lang.pick("产业", "Industry"),
+                            lang.pick(project.industry.name_zh(), project.industry.name_en())
+                                .to_string(),
+                        );
+                        fact(
+                            lang.pick("类型", "Kind"),
+                            lang.pick(project.kind.name_zh(), project.kind.name_en())
+                                .to_string(),
+                        );
+                        if project.featured {
+                            fact(lang.pick("重大项目", "Featured"), "★".into());
+                        }
+                        let modes: Vec<&str> = project
+                            .cooperation_modes
+                            .iter()
+                            .map(|m| lang.pick(m.name_zh(), m.name_en()))
+                            .collect();
+                        fact(lang.pick("合作方式", "Cooperation"), modes.join("、"));
+                        fact(lang.pick("关键词", "Keywords"), project.keywords.join("、"));
+                        let agent = &project.agent;
+                        let contact = [agent.phone.as_deref(), agent.email.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(" · ");
+                        fact(
+                            lang.pick("科服保姆", "Service agent"),
+                            format!("{} ({contact})", agent.name),
+                        );
+                    });
+                    body.separator();
+                    body.label(&project.summary);
+                    if let Some(source) = &project.source {
+                        body.label(
+                            egui::RichText::new(format!(
+                                "{}{source}",
+                                lang.pick("来源：", "Source: ")
+                            ))
+                            .small()
+                            .weak(),
+                        );
+                    }
+                    body.separator();
+                    body.horizontal(|row| {
+                        let favourite = ui.favourites.0.contains(&id);
+                        let star = if favourite {
+                            lang.pick("★ 已收藏", "★ Saved")
+                        } else {
+                            lang.pick("☆ 收藏", "☆ Save")
+                        };
+                        if row.button(star).clicked() {
+                            if favourite {
+                                ui.favourites.0.retain(|&f| f != id);
+                            } else {
+                                ui.favourites.0.push(id);
+                            }
+                        }
+                        if row
+                            .button(lang.pick("洽谈合作", "Send an inquiry"))
+                            .clicked()
+                        {
+                            if ui.draft.inquiry.platform_no != project.platform_no {
+                                ui.draft.inquiry.platform_no = project.platform_no.clone();
+                                ui.draft.errors.clear();
+                            }
+                            ui.panels.inquiry = true;
+                        }
+                        if row.button(lang.pick("前往展位", "Go to booth")).clicked() {
+                            ui.focus.write(FocusProject(id));
+                        }
+                    });
+                    body.separator();
+                    body.label(
+                        egui::RichText::new(lang.pick("相关项目", "Related projects")).strong(),
+                    );
+                    for related in catalog.related(id, 6) {
+                        project_row(body, ui, lang, related);
+                    }
+                });
+        });
+    if !open {
+        ui.selection.0 = None;
+    }
+}
+
+fn field_error(form: &mut egui::Ui, errors: &[FieldError], field: &str, lang: Lang) {
+    for error in errors.iter().filter(|e| e.field == field) {
+        let text = match lang {
+            Lang::Zh => error.problem.message_zh(),
+            Lang::En => error.problem.message_en(),
+        };
+        form.colored_label(egui::Color32::from_rgb(200, 40, 40), text);
+    }
+}
+
+fn inquiry(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
+    let catalog = ui.catalog.clone();
+    let Some(project) = catalog
+        .find(&ui.draft.inquiry.platform_no)
+        .map(|id| catalog.project(id))
+    else {
+        ui.panels.inquiry = false;
+        return;
+    };
+    let mut open = true;
+    egui::Window::new(lang.pick("洽谈合作", "Inquiry"))
+        .default_pos([420.0, 120.0])
+        .default_width(420.0)
+        .open(&mut open)
+        .show(ctx, |form| {
+            form.label(format!("{} — {}", project.title, project.organisation));
+            form.label(
+                egui::RichText::new(format!(
+                    "{} {}",
+                    lang.pick("发送给科服保姆：", "To the service agent:"),
+                    project.agent.name
+                ))
+                .weak(),
+            );
+            let draft = &mut ui.draft;
+            let errors = draft.errors.clone();
+            let text_field = |form: &mut egui::Ui,
+                              label: &str,
+                              value: &mut String,
+                              field: &str,
+                              multiline: bool| {
+                form.label(label);
+                if multiline {
+                    form.add(
+                        egui::TextEdit::multiline(value)
+                            .desired_rows(4)
+                            .desired_width(f32::INFINITY),
+                    );
+                } else {
+                    form.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY));
+                }
+                field_error(form, &errors, field, lang);
+            };
+            text_field(
+                form,
+                lang.pick("姓名 *", "Name *"),
+                &mut draft.inquiry.name,
+                "name",
+                false,
+            );
+            text_field(
+                form,
+                lang.pick("单位", "Organisation"),
+                &mut draft.inquiry.organisation,
+                "organisation",
+                false,
+            );
+            text_field(
+                form,
+                lang.pick("电话", "Phone"),
+                &mut draft.inquiry.phone,
+                "phone",
+                false,
+            );
+            text_field(
+                form,
+                lang.pick("电子邮箱", "E-mail"),
+                &mut draft.inquiry.email,
+                "email",
+                false,
+            );
+            field_error(form, &errors, "contact", lang);
+            form.label(lang.pick("合作意向 *", "Intent *"));
+            form.horizontal_wrapped(|row| {
+                for mode in CooperationMode::ALL {
+                    row.radio_value(
+                        &mut draft.inquiry.intent,
+                        Some(mode),
+                        lang.pick(mode.name_zh(), mode.name_en()),
+                    );
+                }
+            });
+            field_error(form, &errors, "intent", lang);
+            text_field(
+                form,
+                lang.pick("留言 *", "Message *"),
+                &mut draft.inquiry.message,
+                "message",
+                true,
+            );
+            if form.button(lang.pick("提交", "Submit")).clicked() {
+                draft.errors = draft.inquiry.validate();
+                if draft.errors.is_empty() {
+                    ui.outbox.0.push(draft.inquiry.clone());
+                    let platform_no = draft.inquiry.platform_no.clone();
+                    **draft = InquiryDraft::default();
+                    draft.inquiry.platform_no = platform_no;
+                }
+            }
+            let queued = ui
+                .outbox
+                .0
+                .iter()
+                .filter(|q| q.platform_no == project.platform_no)
+                .count();
+            if queued > 0 {
+                form.colored_label(
+                    egui::Color32::from_rgb(20, 110, 130),
+                    format!(
+                        "{queued} {}",
+                        lang.pick(
+                            "条询问已排队，待平台接口连通后发送",
+                            "inquiries queued; they are sent when the platform API is connected"
+                        )
+                    ),
+                );
+            }
+        });
+    if !open {
+        ui.panels.inquiry = false;
+    }
+}
+
+fn diagnostics(ctx: &egui::Context, ui: &UiWorld, lang: Lang) {
+    let fps = ui
+        .diagnostics
+        .get(&FrameTimeDiagnosticsPlugin::FPS)
+        .and_then(|fps| fps.smoothed())
+        .unwrap_or(0.0);
+    let frame_ms = ui
+        .diagnostics
+        .get(&FrameTimeDiagnosticsPlugin::FRAME_TIME)
+        .and_then(|time| time.smoothed())
+        .unwrap_or(0.0);
+    let visible_meshes = ui.meshes.iter().filter(|v| v.get()).count();
+    egui::Area::new("diagnostics".into())
+        .anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
+        .show(ctx, |area| {
+            egui::Frame::popup(area.style()).show(area, |frame| {
+                frame.monospace(format!("fps {fps:.0}  frame {frame_ms:.1} ms"));
+                frame.monospace(format!(
+                    "entities {}  cards {}",
+                    ui.entities.iter().count(),
+                    ui.cards.iter().count()
+                ));
+                frame.monospace(format!("mesh draws (visible) {visible_meshes}"));
+                frame.monospace(format!(
+                    "card textures: {} pages, {:.0} MiB, {} resident, {} painted",
+                    ui.atlas.pages(),
+                    ui.atlas.texture_bytes() as f64 / (1024.0 * 1024.0),
+                    ui.atlas.resident(),
+                    ui.atlas.painted
+                ));
+                frame.monospace(lang.pick("F3 关闭", "F3 to close"));
+            });
+        });
+}

@@ -1,0 +1,62 @@
+//! A headless Yunzhan app: the real feature plugins on `MinimalPlugins`, with
+//! a fixed 100 ms step so that movement is deterministic.
+
+use std::time::Duration;
+
+use bevy::input::InputPlugin;
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use bevy::time::TimeUpdateStrategy;
+use yunzhan::Screen;
+use yunzhan::navigation::Go;
+use yunzhan::visitor::Visitor;
+
+pub fn headless_app() -> App {
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin::default(),
+        StatesPlugin,
+        InputPlugin,
+    ));
+    app.init_asset::<Mesh>()
+        .init_asset::<StandardMaterial>()
+        .init_asset::<Image>();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )));
+    app.add_plugins(yunzhan::plugin);
+    app.update();
+    app
+}
+
+pub fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+/// Sends a scene change and runs frames until the target screen is reached.
+pub fn go(app: &mut App, request: Go, expected: Screen) {
+    app.world_mut().write_message(request);
+    for _ in 0..200 {
+        app.update();
+        if screen(app) == expected {
+            app.update();
+            return;
+        }
+    }
+    panic!("never reached {expected:?}, stuck at {:?}", screen(app));
+}
+
+pub fn visitor(app: &mut App) -> (Entity, Transform, f32) {
+    let world = app.world_mut();
+    let (entity, transform, visitor) = world
+        .query::<(Entity, &Transform, &Visitor)>()
+        .single(world)
+        .unwrap();
+    (entity, *transform, visitor.yaw)
+}
+
+pub fn count<C: Component>(app: &mut App) -> usize {
+    let world = app.world_mut();
+    world.query_filtered::<(), With<C>>().iter(world).count()
+}
