@@ -324,8 +324,7 @@ fn paint_headers(
     };
     let booths = &plan.layout.booths;
     let end = (work.next + HEADERS_PER_FRAME).min(booths.len());
-    for index in work.next..end {
-        let booth = &booths[index];
+    for booth in &booths[work.next..end] {
         let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
         let canvas = paint_header(
             &mut painter,

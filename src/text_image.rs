@@ -48,10 +48,8 @@ impl Canvas {
         }
         let index = ((y as u32 * self.width + x as u32) * 4) as usize;
         let a = u32::from(alpha) * u32::from(color[3]) / 255;
-        for channel in 0..3 {
-            let below = u32::from(self.pixels[index + channel]);
-            self.pixels[index + channel] =
-                ((u32::from(color[channel]) * a + below * (255 - a)) / 255) as u8;
+        for (pixel, &channel) in self.pixels[index..index + 3].iter_mut().zip(&color[..3]) {
+            *pixel = ((u32::from(channel) * a + u32::from(*pixel) * (255 - a)) / 255) as u8;
         }
         let below = u32::from(self.pixels[index + 3]);
         self.pixels[index + 3] = (a + below * (255 - a) / 255) as u8;

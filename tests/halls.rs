@@ -118,7 +118,7 @@ fn walking_into_a_wall_or_a_booth_stops_the_visitor() {
         .min((at[1] - back_wall.min[1]).abs());
     assert!(!back_wall.contains(at), "walked into the back wall: {at:?}");
     assert!(
-        gap_z < 0.5 && gap_z >= VISITOR_RADIUS - 0.01,
+        (VISITOR_RADIUS - 0.01..0.5).contains(&gap_z),
         "stopped {gap_z} m from the wall"
     );
 }

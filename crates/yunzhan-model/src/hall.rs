@@ -137,6 +137,20 @@ impl HallIndex {
     }
 }
 
+impl Serialize for HallIndex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.hall().id)
+    }
+}
+
+impl<'de> Deserialize<'de> for HallIndex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        HallIndex::from_id(&id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown hall \"{id}\"")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,19 +176,5 @@ mod tests {
             assert_eq!(HallIndex::from_id(hall.id), Some(HallIndex(index as u8)));
         }
         assert_eq!(HallIndex::from_id("atlantis"), None);
-    }
-}
-
-impl Serialize for HallIndex {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.hall().id)
-    }
-}
-
-impl<'de> Deserialize<'de> for HallIndex {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let id = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        HallIndex::from_id(&id)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown hall \"{id}\"")))
     }
 }
