@@ -516,7 +516,7 @@ fn minimap(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
     let size = 220.0;
     let scale = size / layout.width.max(layout.depth);
     egui::Window::new(lang.pick("平面图", "Map"))
-        .anchor(egui::Align2::RIGHT_BOTTOM, [-8.0, -8.0])
+        .anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
         .resizable(false)
         .collapsible(true)
         .show(ctx, |window| {
@@ -853,7 +853,7 @@ fn diagnostics(ctx: &egui::Context, ui: &UiWorld, lang: Lang) {
         .unwrap_or(0.0);
     let visible_meshes = ui.meshes.iter().filter(|v| v.get()).count();
     egui::Area::new("diagnostics".into())
-        .anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
+        .anchor(egui::Align2::RIGHT_BOTTOM, [-8.0, -8.0])
         .show(ctx, |area| {
             egui::Frame::popup(area.style()).show(area, |frame| {
                 frame.monospace(format!("fps {fps:.0}  frame {frame_ms:.1} ms"));

@@ -1,6 +1,7 @@
 //! The visitor: a first-person camera at eye height. Keys W/A/S/D or the
 //! arrows walk; dragging with a mouse button held looks around.
 
+use bevy::core_pipeline::prepass::DepthPrepass;
 use bevy::core_pipeline::tonemapping::Tonemapping;
 use bevy::input::mouse::AccumulatedMouseMotion;
 use bevy::prelude::*;
@@ -40,6 +41,9 @@ fn spawn_visitor(mut commands: Commands) {
         Camera3d::default(),
         // Cards and signs are unlit sRGB artwork: show their colours as painted.
         Tonemapping::None,
+        // Halls overlap many walls along a line of sight; a depth prepass
+        // shades each pixel once, which matters most on software renderers.
+        DepthPrepass,
         Transform::from_translation(spawn).with_rotation(orientation(&visitor)),
         visitor,
     ));

@@ -291,6 +291,14 @@ fn parse_envelope(bytes: &[u8]) -> Result<Envelope<'_>, CatalogError> {
 /// Parses one record. The fast path is a plain typed parse; only when that
 /// fails is it parsed again while tracking the path, to name the bad field.
 fn parse_record(json: &str) -> Result<Project, Vec<FieldError>> {
+    if !json.starts_with('{') {
+        return Err(vec![FieldError::new(
+            "record",
+            Problem::Malformed {
+                detail: "expected a JSON object".into(),
+            },
+        )]);
+    }
     serde_json::from_str::<Project>(json).map_err(|_| {
         let mut deserializer = serde_json::Deserializer::from_str(json);
         let error = match serde_path_to_error::deserialize::<_, Project>(&mut deserializer) {

@@ -139,6 +139,24 @@ fn malformed_contact() {
 }
 
 #[test]
+fn a_record_that_is_not_an_object() {
+    for bad in [
+        serde_json::json!([1, 2]),
+        serde_json::json!("text"),
+        serde_json::Value::Null,
+    ] {
+        let (_, no, field, problem) = reject(bad);
+        assert_eq!((no, field.as_str()), (None, "record"));
+        assert_eq!(
+            problem,
+            Problem::Malformed {
+                detail: "expected a JSON object".into()
+            }
+        );
+    }
+}
+
+#[test]
 fn bad_platform_number() {
     let (_, no, field, problem) = reject(with("T-2", "platform_no", "no spaces please".into()));
     assert_eq!(
