@@ -222,21 +222,20 @@ fn build_hall(
 
     let mut painter = TextPainter::default();
     for zone in &layout.zones {
-        let sign = paint_sign(
+        let canvas = paint_sign(
             &mut painter,
             zone.industry.name_zh(),
             zone.industry.name_en(),
             rgba(industry_color(zone.industry)),
         );
         let [x, height, z] = zone.sign;
+        let transform = facing_transform(world([x, z], height), Facing::South);
         children.push(
             commands
                 .spawn((
                     Name::new(format!("Zone sign {}", zone.industry.name_en())),
                     ZoneSign(zone.industry),
-                    Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
-                    MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(sign))))),
-                    facing_transform(world([x, z], height), Facing::South),
+                    sign(canvas, transform, &mut meshes, &mut materials, &mut images),
                 ))
                 .id(),
         );
@@ -252,9 +251,13 @@ fn build_hall(
         commands
             .spawn((
                 Name::new("Door sign"),
-                Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
-                MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(exit_sign))))),
-                facing_transform(world([layout.door[0], 0.2], 4.0), Facing::North),
+                sign(
+                    exit_sign,
+                    facing_transform(world([layout.door[0], 0.2], 4.0), Facing::North),
+                    &mut meshes,
+                    &mut materials,
+                    &mut images,
+                ),
             ))
             .id(),
     );
@@ -273,9 +276,13 @@ fn build_hall(
         commands
             .spawn((
                 Name::new("Stage sign"),
-                Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
-                MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(stage_sign))))),
-                facing_transform(world([sx - 0.2, sz], 1.6), stage.facing),
+                sign(
+                    stage_sign,
+                    facing_transform(world([sx - 0.2, sz], 1.6), stage.facing),
+                    &mut meshes,
+                    &mut materials,
+                    &mut images,
+                ),
             ))
             .id(),
     );
@@ -505,6 +512,21 @@ fn paint_header(
         );
     }
     canvas
+}
+
+/// A 4 m × 1 m sign showing a painted canvas.
+fn sign(
+    canvas: Canvas,
+    transform: Transform,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+    images: &mut Assets<Image>,
+) -> impl Bundle {
+    (
+        Mesh3d(meshes.add(Rectangle::new(4.0, 1.0))),
+        MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(canvas))))),
+        transform,
+    )
 }
 
 /// A two-line sign: Chinese above, English below.

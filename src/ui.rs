@@ -391,64 +391,31 @@ fn search(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
             );
             window.horizontal_wrapped(|row| {
                 let query = &mut ui.search.query;
-                egui::ComboBox::from_id_salt("hall")
-                    .selected_text(query.hall.map_or(lang.pick("全部展馆", "All halls"), |h| {
-                        hall_name(h, lang)
-                    }))
-                    .show_ui(row, |list| {
-                        list.selectable_value(
-                            &mut query.hall,
-                            None,
-                            lang.pick("全部展馆", "All halls"),
-                        );
-                        for hall in HallIndex::all() {
-                            list.selectable_value(
-                                &mut query.hall,
-                                Some(hall),
-                                hall_name(hall, lang),
-                            );
-                        }
-                    });
-                egui::ComboBox::from_id_salt("industry")
-                    .selected_text(
-                        query
-                            .industry
-                            .map_or(lang.pick("全部产业", "All industries"), |i| {
-                                lang.pick(i.name_zh(), i.name_en())
-                            }),
-                    )
-                    .show_ui(row, |list| {
-                        list.selectable_value(
-                            &mut query.industry,
-                            None,
-                            lang.pick("全部产业", "All industries"),
-                        );
-                        for industry in Industry::ALL {
-                            list.selectable_value(
-                                &mut query.industry,
-                                Some(industry),
-                                lang.pick(industry.name_zh(), industry.name_en()),
-                            );
-                        }
-                    });
-                egui::ComboBox::from_id_salt("kind")
-                    .selected_text(query.kind.map_or(lang.pick("全部类型", "All kinds"), |k| {
-                        lang.pick(k.name_zh(), k.name_en())
-                    }))
-                    .show_ui(row, |list| {
-                        list.selectable_value(
-                            &mut query.kind,
-                            None,
-                            lang.pick("全部类型", "All kinds"),
-                        );
-                        for kind in ProjectKind::ALL {
-                            list.selectable_value(
-                                &mut query.kind,
-                                Some(kind),
-                                lang.pick(kind.name_zh(), kind.name_en()),
-                            );
-                        }
-                    });
+                let all = |zh, en| lang.pick(zh, en);
+                filter_combo(
+                    row,
+                    "hall",
+                    &mut query.hall,
+                    all("全部展馆", "All halls"),
+                    HallIndex::all(),
+                    |h| hall_name(h, lang),
+                );
+                filter_combo(
+                    row,
+                    "industry",
+                    &mut query.industry,
+                    all("全部产业", "All industries"),
+                    Industry::ALL,
+                    |i| lang.pick(i.name_zh(), i.name_en()),
+                );
+                filter_combo(
+                    row,
+                    "kind",
+                    &mut query.kind,
+                    all("全部类型", "All kinds"),
+                    ProjectKind::ALL,
+                    |k| lang.pick(k.name_zh(), k.name_en()),
+                );
                 row.checkbox(
                     &mut query.featured_only,
                     lang.pick("仅重大项目", "Featured only"),
@@ -480,6 +447,25 @@ fn search(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
     if !open {
         ui.panels.search = false;
     }
+}
+
+/// A drop-down choosing one value or none ("all").
+fn filter_combo<T: Copy + PartialEq>(
+    row: &mut egui::Ui,
+    id: &str,
+    value: &mut Option<T>,
+    all: &str,
+    options: impl IntoIterator<Item = T>,
+    label: impl Fn(T) -> &'static str,
+) {
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(value.map_or(all.to_string(), |v| label(v).to_string()))
+        .show_ui(row, |list| {
+            list.selectable_value(value, None, all);
+            for option in options {
+                list.selectable_value(value, Some(option), label(option));
+            }
+        });
 }
 
 fn favourites(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {

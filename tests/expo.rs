@@ -1,9 +1,10 @@
-//! Headless tests of the halls: entering and leaving, cards, collisions,
-//! travel from search, and the card texture cap (MinimalPlugins, no GPU).
+//! Headless tests of the lobby and the halls: gates, entering and leaving,
+//! cards, walking and collisions, travel from search, and the card texture
+//! cap (MinimalPlugins, no GPU).
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use bevy::prelude::*;
 use common::{count, go, headless_app, screen, visitor};
@@ -12,7 +13,7 @@ use yunzhan::cards::{Card, CardAtlas, PAGE_BYTES};
 use yunzhan::catalog::ExpoCatalog;
 use yunzhan::hall::{HallPlan, HallScene, booth_panels};
 use yunzhan::interaction::{FocusProject, READING_DISTANCE};
-use yunzhan::lobby::HallGate;
+use yunzhan::lobby::{GateLabel, HallGate};
 use yunzhan::navigation::{Go, Travel, VISITOR_RADIUS, floor_position, place};
 use yunzhan::visitor::Visitor;
 use yunzhan_model::{HallIndex, Query};
@@ -216,4 +217,62 @@ fn card_textures_stay_under_the_cap_while_walking_the_largest_hall() {
         atlas.painted > 2 * atlas.resident(),
         "cards were evicted and slots reused"
     );
+}
+
+#[test]
+fn the_lobby_has_a_labelled_gate_for_each_of_the_22_halls() {
+    let mut app = headless_app();
+    let world = app.world_mut();
+    let gates: HashSet<u8> = world
+        .query::<&HallGate>()
+        .iter(world)
+        .map(|gate| gate.0.0)
+        .collect();
+    assert_eq!(gates.len(), 22);
+    let labels: HashSet<u8> = world
+        .query::<&GateLabel>()
+        .iter(world)
+        .map(|label| label.0.0)
+        .collect();
+    assert_eq!(labels, gates);
+    // Every label has a painted texture of its own.
+    let mut textures = HashSet::new();
+    for (label, material) in world
+        .query::<(&GateLabel, &MeshMaterial3d<StandardMaterial>)>()
+        .iter(world)
+    {
+        let materials = world.resource::<Assets<StandardMaterial>>();
+        let texture = materials
+            .get(&material.0)
+            .unwrap()
+            .base_color_texture
+            .clone();
+        assert!(
+            texture.is_some(),
+            "label of hall {} has no texture",
+            label.0.0
+        );
+        textures.insert(texture.unwrap().id());
+    }
+    assert_eq!(textures.len(), 22);
+}
+
+#[test]
+fn walking_forward_moves_the_visitor_north() {
+    let mut app = headless_app();
+    let start = visitor_position(&mut app);
+    app.world_mut()
+        .resource_mut::<ButtonInput<KeyCode>>()
+        .press(KeyCode::KeyW);
+    for _ in 0..10 {
+        app.update();
+    }
+    let end = visitor_position(&mut app);
+    // North is the world's -Z.
+    assert!(end.z < start.z - 1.0, "{start} -> {end}");
+    assert!((end.x - start.x).abs() < 1e-3);
+}
+
+fn visitor_position(app: &mut App) -> Vec3 {
+    visitor(app).1.translation
 }
