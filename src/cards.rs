@@ -36,12 +36,13 @@ pub const RESIDENT_RADIUS: f32 = 30.0;
 /// New card textures painted per frame, to keep frames smooth.
 pub const PAINT_PER_FRAME: usize = 24;
 
-/// A project card on a booth wall. Its `Transform` is the card's centre,
-/// with the card's face looking along local +Z.
+/// A project card on a booth wall (or on the lobby's featured stage, with no
+/// booth). Its `Transform` is the card's centre, with the card's face looking
+/// along local +Z.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Card {
     pub project: ProjectId,
-    pub booth: usize,
+    pub booth: Option<usize>,
 }
 
 /// One atlas page: its texture, mesh, the entity drawing it and the card in

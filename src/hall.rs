@@ -187,7 +187,7 @@ fn build_hall(
             cards.push((
                 Card {
                     project,
-                    booth: index,
+                    booth: Some(index),
                 },
                 card_transform(booth, slot),
             ));

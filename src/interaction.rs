@@ -93,7 +93,7 @@ fn travel_to_card(
     let Some((card, transform)) = cards.iter().find(|(card, _)| card.project == project) else {
         return false;
     };
-    current_booth.0 = Some(card.booth);
+    current_booth.0 = card.booth;
     for visitor in visitors {
         commands.entity(visitor).insert(reading_pose(transform));
     }
@@ -239,7 +239,7 @@ fn click_scene(
     };
     if let Some((card, transform)) = pick_card(ray, &cards) {
         selection.0 = Some(card.project);
-        current_booth.0 = Some(card.booth);
+        current_booth.0 = card.booth;
         commands.entity(visitor).insert(reading_pose(transform));
     } else if ray.direction.y < -0.01 {
         let distance = -ray.origin.y / ray.direction.y;

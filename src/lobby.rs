@@ -6,11 +6,13 @@ use yunzhan_model::layout::Facing;
 use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectKind};
 
 use crate::Screen;
+use crate::cards::{CARD_SHEET, Card, paint_card};
 use crate::catalog::ExpoCatalog;
 use crate::navigation::{Colliders, CurrentHall, Go, floor_position, place, yaw_towards};
 use crate::scene::{
     canvas_image, facing_transform, hall_color, panel_material, rgba, world, world_direction,
 };
+use crate::sheet::Sheet;
 use crate::text_image::{Align, Canvas, TextPainter};
 use crate::visitor::Visitor;
 use yunzhan_model::layout::Rect;
@@ -30,6 +32,12 @@ pub struct LobbyScene;
 const WALL_HEIGHT: f32 = 8.0;
 const GATE_HEIGHT: f32 = 4.2;
 const LABEL_SIZE: UVec2 = UVec2::new(512, 224);
+/// Heights of the stage's card rows (challenges on top, then promotions,
+/// then transfers), how far behind the stage's front edge the card wall
+/// stands, and the spacing of its cards.
+const STAGE_ROW_HEIGHTS: [f32; 3] = [3.3, 2.35, 1.4];
+const STAGE_WALL_SETBACK: f32 = 0.3;
+const STAGE_CARD_SPACING: f32 = 1.4;
 
 pub fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Lobby), (spawn_lobby, arrive));
@@ -232,13 +240,57 @@ fn spawn_lobby(
                 MeshMaterial3d(materials.add(panel_material(images.add(canvas_image(sign))))),
                 facing_transform(
                     world(
-                        [stage.center()[0], stage.min[1] - 0.1],
-                        0.6 + 0.2 + sign_height / 2.0,
+                        [stage.center()[0], stage.min[1] + STAGE_WALL_SETBACK],
+                        STAGE_ROW_HEIGHTS[0] + 0.6 + sign_height / 2.0,
                     ),
                     Facing::South,
                 ),
             ))
             .id(),
+    );
+
+    // The 30 major projects on a wall at the stage's front edge, a row per
+    // kind, readable (and clickable) from the floor in front of the stage.
+    let mut sheet = Sheet::new(CARD_SHEET);
+    for (row, kind) in ProjectKind::ALL.into_iter().enumerate() {
+        let projects: Vec<_> = catalog
+            .featured()
+            .filter(|&id| catalog.project(id).kind == kind)
+            .collect();
+        let count = projects.len() as f32;
+        for (column, project) in projects.into_iter().enumerate() {
+            let x = stage.center()[0] + (column as f32 - (count - 1.0) / 2.0) * STAGE_CARD_SPACING;
+            let transform = facing_transform(
+                world(
+                    [x, stage.min[1] + STAGE_WALL_SETBACK],
+                    STAGE_ROW_HEIGHTS[row],
+                ),
+                Facing::South,
+            );
+            sheet.add(
+                &paint_card(&mut painter, catalog.project(project)),
+                transform,
+            );
+            children.push(
+                commands
+                    .spawn((
+                        Card {
+                            project,
+                            booth: None,
+                        },
+                        transform,
+                    ))
+                    .id(),
+            );
+        }
+    }
+    sheet.spawn(
+        &mut commands,
+        root,
+        "Featured stage cards",
+        &mut images,
+        &mut meshes,
+        &mut materials,
     );
 
     commands.entity(root).add_children(&children);
@@ -321,8 +373,8 @@ fn paint_stage_sign(painter: &mut TextPainter, catalog: &ExpoCatalog) -> Canvas 
         &mut canvas,
         &by_kind.join(" · "),
         16.0,
-        120.0,
-        42.0,
+        122.0,
+        37.0,
         white,
         Align::Center,
         992.0,

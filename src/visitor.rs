@@ -25,7 +25,7 @@ pub struct Visitor {
 pub fn plugin(app: &mut App) {
     app.insert_resource(ClearColor(Color::srgb(0.72, 0.78, 0.86)));
     app.insert_resource(GlobalAmbientLight {
-        brightness: 600.0,
+        brightness: 450.0,
         ..default()
     });
     app.add_systems(Startup, spawn_visitor);
@@ -50,7 +50,7 @@ fn spawn_visitor(mut commands: Commands) {
     commands.spawn((
         Name::new("Sun"),
         DirectionalLight {
-            illuminance: 6000.0,
+            illuminance: 2500.0,
             shadow_maps_enabled: false,
             ..default()
         },

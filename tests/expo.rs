@@ -62,7 +62,11 @@ fn entering_and_leaving_a_hall_swaps_the_scenes() {
 
     go(&mut app, Go::Lobby, Screen::Lobby);
     assert_eq!(count::<HallScene>(&mut app), 0);
-    assert_eq!(count::<Card>(&mut app), 0);
+    assert_eq!(
+        count::<Card>(&mut app),
+        30,
+        "only the stage's featured cards"
+    );
     assert_eq!(count::<HallGate>(&mut app), 22);
     // Back in the lobby in front of Guang'an's gate, not inside a wall.
     let (_, transform, _) = visitor(&mut app);
@@ -255,6 +259,16 @@ fn the_lobby_has_a_labelled_gate_for_each_of_the_22_halls() {
         textures.insert(texture.unwrap().id());
     }
     assert_eq!(textures.len(), 22);
+    // The featured stage holds the 30 major projects, 10 of each kind.
+    let catalog = world.resource::<ExpoCatalog>().clone();
+    let stage: BTreeSet<u32> = world
+        .query::<&Card>()
+        .iter(world)
+        .map(|card| card.project.0)
+        .collect();
+    let featured: BTreeSet<u32> = catalog.featured().map(|id| id.0).collect();
+    assert_eq!(stage, featured);
+    assert_eq!(featured.len(), 30);
 }
 
 #[test]
