@@ -39,7 +39,12 @@ const STAGE_ROW_HEIGHTS: [f32; 3] = [3.3, 2.35, 1.4];
 const STAGE_WALL_SETBACK: f32 = 0.3;
 const STAGE_CARD_SPACING: f32 = 1.4;
 
+/// The lobby's floor plan, computed once.
+#[derive(Resource, Debug, Clone, Deref)]
+pub struct Lobby(pub LobbyLayout);
+
 pub fn plugin(app: &mut App) {
+    app.insert_resource(Lobby(LobbyLayout::new()));
     app.add_systems(OnEnter(Screen::Lobby), (spawn_lobby, arrive));
     app.add_systems(Update, enter_through_gates.run_if(in_state(Screen::Lobby)));
 }
@@ -63,10 +68,10 @@ fn lobby_colliders(layout: &LobbyLayout) -> Colliders {
 /// hall they just left, facing into the lobby.
 fn arrive(
     mut commands: Commands,
+    layout: Res<Lobby>,
     last_hall: Option<Res<CurrentHall>>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
-    let layout = LobbyLayout::new();
     let (at, yaw) =
         match last_hall.and_then(|hall| layout.gates.iter().find(|g| g.hall == hall.0).copied()) {
             Some(gate) => {
@@ -85,8 +90,11 @@ fn arrive(
 }
 
 /// Walking up to a gate enters its hall.
-fn enter_through_gates(visitors: Query<&Transform, With<Visitor>>, mut go: MessageWriter<Go>) {
-    let layout = LobbyLayout::new();
+fn enter_through_gates(
+    layout: Res<Lobby>,
+    visitors: Query<&Transform, With<Visitor>>,
+    mut go: MessageWriter<Go>,
+) {
     for transform in &visitors {
         let [x, z] = floor_position(transform);
         for gate in &layout.gates {
@@ -103,12 +111,12 @@ fn enter_through_gates(visitors: Query<&Transform, With<Visitor>>, mut go: Messa
 
 fn spawn_lobby(
     mut commands: Commands,
+    layout: Res<Lobby>,
     catalog: Res<ExpoCatalog>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut images: ResMut<Assets<Image>>,
 ) {
-    let layout = LobbyLayout::new();
     let size = layout.size;
     let mut painter = TextPainter::default();
 

@@ -152,6 +152,8 @@ struct UiWorld<'w, 's> {
     meshes: bevy::ecs::system::Query<'w, 's, &'static ViewVisibility, With<Mesh3d>>,
     cards: bevy::ecs::system::Query<'w, 's, (), With<Card>>,
     commands: Commands<'w, 's>,
+    /// Related projects of the open detail panel, computed once per project.
+    related: Local<'s, (Option<ProjectId>, Vec<ProjectId>)>,
 }
 
 fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
@@ -683,7 +685,10 @@ fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
                     body.label(
                         egui::RichText::new(lang.pick("相关项目", "Related projects")).strong(),
                     );
-                    for related in catalog.related(id, 6) {
+                    if ui.related.0 != Some(id) {
+                        *ui.related = (Some(id), catalog.related(id, 6));
+                    }
+                    for related in ui.related.1.clone() {
                         project_row(body, ui, lang, related);
                     }
                 });
