@@ -1,24 +1,21 @@
-//! What the visitor does with the scene: click a card to face it square-on,
-//! click the floor to walk there, hop to the next or previous booth, and
+//! What the visitor does with the scene: tap a card to face it square-on,
+//! tap the floor to walk there, hop to the next or previous booth, and
 //! focus a project from anywhere (search, favourites, related projects),
 //! changing hall first when needed.
 
-use bevy::input::mouse::AccumulatedMouseMotion;
 use bevy::prelude::*;
-use bevy::window::PrimaryWindow;
 use yunzhan_model::ProjectId;
 
 use crate::Screen;
 use crate::cards::{CARD_SIZE, Card};
 use crate::catalog::ExpoCatalog;
+use crate::controls::{PointerLock, ReadControls, SceneTap};
 use crate::hall::HallPlan;
 use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
 use crate::visitor::{EYE_HEIGHT, Visitor};
 
 /// How far in front of a card a visitor stands to read it.
 pub const READING_DISTANCE: f32 = 2.0;
-/// Pointer travel (pixels) below which a press and release is a click, not a drag.
-const CLICK_SLOP: f32 = 6.0;
 
 /// The project whose detail panel is open.
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +56,7 @@ pub fn plugin(app: &mut App) {
             focus_project,
             hop_booth.run_if(in_state(Screen::Hall)),
             keyboard_shortcuts,
-            click_scene,
+            tap_scene.after(ReadControls),
         ),
     );
     app.add_systems(OnEnter(Screen::Hall), finish_pending_focus);
@@ -203,43 +200,30 @@ fn keyboard_shortcuts(
     }
 }
 
-/// A left click (not a drag) on a card faces it; on the floor walks there.
-#[allow(clippy::too_many_arguments)]
-fn click_scene(
-    buttons: Res<ButtonInput<MouseButton>>,
-    motion: Res<AccumulatedMouseMotion>,
-    ui: Res<UiCapture>,
-    windows: Query<&Window, With<PrimaryWindow>>,
+/// A tap on a card faces it square-on and opens its detail (releasing the
+/// pointer so the panel can be used); a tap on the floor walks there.
+fn tap_scene(
+    mut taps: MessageReader<SceneTap>,
     cameras: Query<(Entity, &Camera, &GlobalTransform), With<Visitor>>,
     cards: Query<(&Card, &Transform), Without<Visitor>>,
     mut selection: ResMut<Selection>,
     mut current_booth: ResMut<CurrentBooth>,
+    mut lock: ResMut<PointerLock>,
     mut commands: Commands,
-    mut dragged: Local<f32>,
 ) {
-    if buttons.just_pressed(MouseButton::Left) {
-        *dragged = 0.0;
-    }
-    if buttons.pressed(MouseButton::Left) {
-        *dragged += motion.delta.length();
-    }
-    if !buttons.just_released(MouseButton::Left) || *dragged > CLICK_SLOP || ui.pointer {
-        return;
-    }
-    let (Some(window), Some((visitor, camera, camera_transform))) =
-        (windows.iter().next(), cameras.iter().next())
-    else {
+    let Some(&SceneTap(at)) = taps.read().last() else {
         return;
     };
-    let Some(ray) = window
-        .cursor_position()
-        .and_then(|cursor| camera.viewport_to_world(camera_transform, cursor).ok())
-    else {
+    let Some((visitor, camera, camera_transform)) = cameras.iter().next() else {
+        return;
+    };
+    let Ok(ray) = camera.viewport_to_world(camera_transform, at) else {
         return;
     };
     if let Some((card, transform)) = pick_card(ray, &cards) {
         selection.0 = Some(card.project);
         current_booth.0 = card.booth;
+        lock.0 = false;
         commands.entity(visitor).insert(reading_pose(transform));
     } else if ray.direction.y < -0.01 {
         let distance = -ray.origin.y / ray.direction.y;

@@ -8,12 +8,15 @@ use bevy::prelude::*;
 pub mod capture;
 pub mod cards;
 pub mod catalog;
+pub mod controls;
 pub mod hall;
 pub mod interaction;
 pub mod lobby;
 pub mod navigation;
+pub mod prefs;
 pub mod scene;
 pub mod sheet;
+pub mod storage;
 pub mod text_image;
 pub mod ui;
 pub mod visitor;
@@ -35,6 +38,7 @@ pub fn plugin(app: &mut App) {
     app.add_plugins((
         catalog::plugin,
         navigation::plugin,
+        controls::plugin,
         lobby::plugin,
         hall::plugin,
         cards::plugin,
@@ -103,6 +107,11 @@ pub fn app(options: &Options) -> App {
         ..default()
     }));
     app.add_plugins(plugin);
+    app.insert_resource(if options.capture.is_some() {
+        storage::Storage::none()
+    } else {
+        storage::Storage::user()
+    });
     app.add_plugins(ui::plugin);
     if let Some(dir) = &options.capture {
         app.add_plugins(capture::CapturePlugin {

@@ -13,6 +13,7 @@ use yunzhan_model::{CooperationMode, HallIndex, Industry, ProjectId, ProjectKind
 use crate::Screen;
 use crate::cards::{Card, CardAtlas};
 use crate::catalog::ExpoCatalog;
+use crate::controls::{InputDevice, Joystick, PointerLock};
 use crate::hall::{HallPlan, LoadingProgress};
 use crate::interaction::{FocusProject, HopBooth, Selection, UiCapture};
 use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
@@ -21,7 +22,10 @@ use crate::text_image::FONT_BYTES;
 use crate::visitor::Visitor;
 
 /// The language of all UI text.
-#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Resource, Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Zh,
@@ -92,6 +96,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<Favourites>()
         .init_resource::<InquiryDraft>()
         .init_resource::<Outbox>();
+    app.add_plugins(crate::prefs::plugin);
     app.add_systems(EguiPrimaryContextPass, (install_font, panels).chain());
     app.add_systems(Update, toggle_diagnostics);
 }
@@ -137,6 +142,9 @@ struct UiWorld<'w, 's> {
     outbox: ResMut<'w, Outbox>,
     selection: ResMut<'w, Selection>,
     capture: ResMut<'w, UiCapture>,
+    device: Res<'w, InputDevice>,
+    lock: Res<'w, PointerLock>,
+    joystick: ResMut<'w, Joystick>,
     catalog: Res<'w, ExpoCatalog>,
     screen: Res<'w, State<Screen>>,
     hall: Option<Res<'w, CurrentHall>>,
@@ -188,6 +196,14 @@ fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
     }
     if ui.panels.diagnostics {
         diagnostics(&ctx, &ui, lang);
+    }
+    if *ui.device == InputDevice::Touch && screen != Screen::Loading {
+        joystick(&ctx, &mut ui);
+    } else {
+        ui.joystick.0 = Vec2::ZERO;
+    }
+    if ui.lock.0 {
+        crosshair(&ctx);
     }
     *ui.capture = UiCapture {
         pointer: ctx.egui_wants_pointer_input() || ctx.egui_is_using_pointer(),
@@ -286,7 +302,28 @@ fn loading_screen(ctx: &egui::Context, ui: &UiWorld, lang: Lang) {
 }
 
 fn hint(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
-    let touch = ctx.input(|input| input.any_touches());
+    let lines: [(&str, &str); 2] = match *ui.device {
+        InputDevice::Touch => [
+            (
+                "用右下角摇杆行走 · 拖动画面环顾四周 · 轻点地面前往 · 轻点卡片查看项目",
+                "Walk with the joystick (bottom right) · drag to look around · tap the floor to go there · tap a card to open it",
+            ),
+            (
+                "走进展馆大门进入展馆 · 顶栏可切换展位、返回序厅",
+                "Walk through a gate to enter a hall · the top bar hops booths and returns to the lobby",
+            ),
+        ],
+        InputDevice::Mouse => [
+            (
+                "W/A/S/D 或方向键行走 · 点击画面锁定鼠标环顾（Esc 释放）· 也可按住鼠标拖动 · 点击地面前往 · 点击卡片查看项目",
+                "W/A/S/D or arrows to walk · click the scene to lock the mouse and look (Esc releases) · or drag with a button held · click the floor to go there · click a card to open it",
+            ),
+            (
+                "走进展馆大门进入展馆 · N/P 下一个/上一个展位 · 退格键返回序厅 · F3 诊断信息",
+                "Walk through a gate to enter a hall · N/P next/previous booth · Backspace: lobby · F3 diagnostics",
+            ),
+        ],
+    };
     let mut open = true;
     egui::Window::new(lang.pick("操作提示", "How to move"))
         .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -16.0])
@@ -294,20 +331,8 @@ fn hint(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
         .resizable(false)
         .open(&mut open)
         .show(ctx, |window| {
-            if touch {
-                window.label(lang.pick(
-                    "拖动画面环顾四周 · 轻点地面前往 · 轻点卡片查看项目",
-                    "Drag to look around · tap the floor to go there · tap a card to open it",
-                ));
-            } else {
-                window.label(lang.pick(
-                    "W/A/S/D 或方向键行走 · 按住鼠标拖动环顾 · 点击地面前往 · 点击卡片查看项目",
-                    "W/A/S/D or arrows to walk · drag with the mouse to look · click the floor to go there · click a card to open it",
-                ));
-                window.label(lang.pick(
-                    "走进展馆大门进入展馆 · N/P 下一个/上一个展位 · 退格键返回序厅 · F3 诊断信息",
-                    "Walk through a gate to enter a hall · N/P next/previous booth · Backspace: lobby · F3 diagnostics",
-                ));
+            for (zh, en) in lines {
+                window.label(lang.pick(zh, en));
             }
             if window.button(lang.pick("知道了", "Got it")).clicked() {
                 ui.panels.hint = false;
@@ -316,6 +341,55 @@ fn hint(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
     if !open {
         ui.panels.hint = false;
     }
+}
+
+/// The on-screen joystick for touch devices, bottom right: drag the knob
+/// to walk (up is forward).
+fn joystick(ctx: &egui::Context, ui: &mut UiWorld) {
+    const RADIUS: f32 = 64.0;
+    egui::Area::new("joystick".into())
+        .anchor(egui::Align2::RIGHT_BOTTOM, [-24.0, -24.0])
+        .show(ctx, |area| {
+            let (response, painter) =
+                area.allocate_painter(egui::Vec2::splat(RADIUS * 2.0), egui::Sense::drag());
+            let centre = response.rect.center();
+            let offset = response
+                .interact_pointer_pos()
+                .filter(|_| response.dragged())
+                .map(|pointer| {
+                    let offset = pointer - centre;
+                    offset * (RADIUS / offset.length().max(RADIUS))
+                })
+                .unwrap_or(egui::Vec2::ZERO);
+            ui.joystick.0 = Vec2::new(offset.x, -offset.y) / RADIUS;
+            painter.circle(
+                centre,
+                RADIUS,
+                egui::Color32::from_black_alpha(60),
+                egui::Stroke::new(2.0, egui::Color32::from_white_alpha(180)),
+            );
+            painter.circle_filled(
+                centre + offset,
+                RADIUS * 0.45,
+                egui::Color32::from_white_alpha(200),
+            );
+        });
+}
+
+/// A small ring in the middle of the screen while the pointer is locked: a
+/// click acts there.
+fn crosshair(ctx: &egui::Context) {
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        "crosshair".into(),
+    ));
+    let centre = ctx.content_rect().center();
+    painter.circle_stroke(
+        centre,
+        6.0,
+        egui::Stroke::new(3.0, egui::Color32::from_black_alpha(160)),
+    );
+    painter.circle_stroke(centre, 6.0, egui::Stroke::new(1.5, egui::Color32::WHITE));
 }
 
 fn directory(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {

@@ -1,19 +1,19 @@
-//! The visitor: a first-person camera at eye height. Keys W/A/S/D or the
-//! arrows walk; dragging with a mouse button held looks around.
+//! The visitor: a first-person camera at eye height. Keys W/A/S/D, the
+//! arrows or the on-screen joystick walk; looking around is in
+//! [`crate::controls`].
 
 use bevy::core_pipeline::prepass::DepthPrepass;
 use bevy::core_pipeline::tonemapping::Tonemapping;
-use bevy::input::mouse::AccumulatedMouseMotion;
 use bevy::prelude::*;
 use yunzhan_model::LobbyLayout;
 
+use crate::controls::Joystick;
 use crate::interaction::UiCapture;
 use crate::navigation::{Colliders, Travel, floor_position};
 use crate::scene::world;
 
 pub const EYE_HEIGHT: f32 = 1.7;
 const WALK_SPEED: f32 = 4.0;
-const LOOK_SPEED: f32 = 0.003;
 
 /// The visitor's camera, with its heading (yaw) and pitch in radians.
 #[derive(Component, Debug, Default)]
@@ -29,7 +29,7 @@ pub fn plugin(app: &mut App) {
         ..default()
     });
     app.add_systems(Startup, spawn_visitor);
-    app.add_systems(Update, (walk, look));
+    app.add_systems(Update, walk);
 }
 
 fn spawn_visitor(mut commands: Commands) {
@@ -74,47 +74,40 @@ fn walk(
     time: Res<Time>,
     colliders: Res<Colliders>,
     ui: Res<UiCapture>,
+    joystick: Res<Joystick>,
     mut commands: Commands,
     mut visitors: Query<(Entity, &Visitor, &mut Transform)>,
 ) {
     let axis = |positive: [KeyCode; 2], negative: [KeyCode; 2]| {
         f32::from(keys.any_pressed(positive)) - f32::from(keys.any_pressed(negative))
     };
-    let forward = axis(
-        [KeyCode::KeyW, KeyCode::ArrowUp],
-        [KeyCode::KeyS, KeyCode::ArrowDown],
-    );
-    let right = axis(
-        [KeyCode::KeyD, KeyCode::ArrowRight],
-        [KeyCode::KeyA, KeyCode::ArrowLeft],
-    );
-    if (forward == 0.0 && right == 0.0) || ui.keyboard {
+    let pressed = if ui.keyboard {
+        Vec2::ZERO
+    } else {
+        Vec2::new(
+            axis(
+                [KeyCode::KeyD, KeyCode::ArrowRight],
+                [KeyCode::KeyA, KeyCode::ArrowLeft],
+            ),
+            axis(
+                [KeyCode::KeyW, KeyCode::ArrowUp],
+                [KeyCode::KeyS, KeyCode::ArrowDown],
+            ),
+        )
+    };
+    let Vec2 {
+        x: right,
+        y: forward,
+    } = (pressed + joystick.0).clamp_length_max(1.0);
+    if forward == 0.0 && right == 0.0 {
         return;
     }
     for (entity, visitor, mut transform) in &mut visitors {
         let ahead = heading(visitor);
         let side = ahead.cross(Vec3::Y);
-        let step =
-            (ahead * forward + side * right).normalize_or_zero() * WALK_SPEED * time.delta_secs();
+        let step = (ahead * forward + side * right) * WALK_SPEED * time.delta_secs();
         let at = colliders.slide(floor_position(&transform), [step.x, -step.z]);
         transform.translation = world(at, EYE_HEIGHT);
         commands.entity(entity).remove::<Travel>();
-    }
-}
-
-fn look(
-    buttons: Res<ButtonInput<MouseButton>>,
-    motion: Res<AccumulatedMouseMotion>,
-    ui: Res<UiCapture>,
-    mut visitors: Query<(&mut Visitor, &mut Transform)>,
-) {
-    let dragging = buttons.any_pressed([MouseButton::Left, MouseButton::Right]);
-    if !dragging || ui.pointer || motion.delta == Vec2::ZERO {
-        return;
-    }
-    for (mut visitor, mut transform) in &mut visitors {
-        visitor.yaw += motion.delta.x * LOOK_SPEED;
-        visitor.pitch = (visitor.pitch - motion.delta.y * LOOK_SPEED).clamp(-1.2, 1.2);
-        transform.rotation = orientation(&visitor);
     }
 }

@@ -1,5 +1,7 @@
 //! A headless Yunzhan app: the real feature plugins on `MinimalPlugins`, with
 //! a fixed 100 ms step so that movement is deterministic.
+// Each test file uses its own part of these helpers.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
@@ -12,6 +14,11 @@ use yunzhan::navigation::Go;
 use yunzhan::visitor::Visitor;
 
 pub fn headless_app() -> App {
+    headless_app_with(|_| {})
+}
+
+/// A headless app with more set up (`extra`) before its first frame.
+pub fn headless_app_with(extra: impl FnOnce(&mut App)) -> App {
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
@@ -26,6 +33,7 @@ pub fn headless_app() -> App {
         100,
     )));
     app.add_plugins(yunzhan::plugin);
+    extra(&mut app);
     app.update();
     app
 }

@@ -1,0 +1,80 @@
+//! The visitor's preferences kept between visits: language, favourites
+//! (by platform number, so they survive catalog changes) and whether the
+//! first-visit hint was dismissed.
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::ExpoCatalog;
+use crate::storage::Storage;
+use crate::ui::{Favourites, Lang, Panels};
+
+const FILE: &str = "preferences.json";
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    pub lang: Lang,
+    pub favourites: Vec<String>,
+    pub hint_seen: bool,
+}
+
+pub fn plugin(app: &mut App) {
+    app.init_resource::<Storage>();
+    app.add_systems(Startup, load);
+    app.add_systems(Last, save.run_if(preferences_changed));
+}
+
+fn preferences_changed(lang: Res<Lang>, favourites: Res<Favourites>, panels: Res<Panels>) -> bool {
+    lang.is_changed() || favourites.is_changed() || panels.is_changed()
+}
+
+fn load(
+    storage: Res<Storage>,
+    catalog: Res<ExpoCatalog>,
+    mut lang: ResMut<Lang>,
+    mut favourites: ResMut<Favourites>,
+    mut panels: ResMut<Panels>,
+) {
+    let Some(bytes) = storage.read(FILE) else {
+        return;
+    };
+    let preferences: Preferences = match serde_json::from_slice(&bytes) {
+        Ok(preferences) => preferences,
+        Err(error) => {
+            warn!("ignoring unreadable {FILE}: {error}");
+            return;
+        }
+    };
+    *lang = preferences.lang;
+    favourites.0 = preferences
+        .favourites
+        .iter()
+        .filter_map(|no| catalog.find(no))
+        .collect();
+    panels.hint = !preferences.hint_seen;
+}
+
+fn save(
+    storage: Res<Storage>,
+    catalog: Res<ExpoCatalog>,
+    lang: Res<Lang>,
+    favourites: Res<Favourites>,
+    panels: Res<Panels>,
+    mut hint_seen: Local<bool>,
+) {
+    *hint_seen |= !panels.hint;
+    let preferences = Preferences {
+        lang: *lang,
+        favourites: favourites
+            .0
+            .iter()
+            .map(|&id| catalog.project(id).platform_no.clone())
+            .collect(),
+        hint_seen: *hint_seen,
+    };
+    let json = serde_json::to_vec_pretty(&preferences).expect("preferences serialise");
+    if let Err(error) = storage.write(FILE, &json) {
+        warn!("could not save {FILE}: {error}");
+    }
+}
