@@ -109,6 +109,23 @@ pub struct LoadReport {
     pub rejected: Vec<RecordError>,
 }
 
+impl LoadReport {
+    /// The report a data steward reads: one line per refused record, then
+    /// a summary line naming the source.
+    pub fn describe(&self, source: &str) -> String {
+        let mut text = String::new();
+        for rejected in &self.rejected {
+            text.push_str(&format!("{rejected}\n"));
+        }
+        text.push_str(&format!(
+            "{source}: {} projects accepted, {} rejected",
+            self.catalog.projects().len(),
+            self.rejected.len()
+        ));
+        text
+    }
+}
+
 #[derive(Deserialize)]
 struct Envelope<'a> {
     format: String,

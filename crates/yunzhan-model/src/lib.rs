@@ -3,6 +3,7 @@
 //! Pure Rust with no engine, so all of it is testable and benchmarkable
 //! without a window.
 
+pub mod api;
 pub mod catalog;
 pub mod generate;
 pub mod hall;

@@ -55,14 +55,7 @@ fn check(file: &str) -> ExitCode {
         Ok(report) => report,
         Err(code) => return code,
     };
-    for rejected in &report.rejected {
-        println!("{rejected}");
-    }
-    let accepted = report.catalog.projects().len();
-    eprintln!(
-        "{file}: {accepted} projects accepted, {} rejected",
-        report.rejected.len()
-    );
+    println!("{}", report.describe(file));
     if report.rejected.is_empty() {
         ExitCode::SUCCESS
     } else {

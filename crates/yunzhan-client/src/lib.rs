@@ -1,0 +1,218 @@
+//! The app's side of the platform API (docs/api.md): fetching the catalog
+//! hall by hall, asking whether it changed (ETag), and the durable inquiry
+//! outbox. No Bevy here, so tests drive it against the real server.
+
+pub mod outbox;
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use yunzhan_model::api::{self, BoothPage, CatalogInfo, ErrorBody, HallSummary, InquiryReceipt};
+use yunzhan_model::inquiry::Inquiry;
+use yunzhan_model::{Catalog, Project};
+
+pub use outbox::{Delivery, Outbox, OutboxEntry};
+
+/// Booths asked for per page while fetching a hall.
+const PAGE_SIZE: usize = 100;
+
+/// Why talking to the server failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientError {
+    /// No answer: the server is down or unreachable.
+    Unreachable(String),
+    /// An answer that is not what the API promises.
+    Protocol(String),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Unreachable(why) => write!(f, "server unreachable: {why}"),
+            ClientError::Protocol(why) => write!(f, "unexpected answer: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// How far a catalog fetch has come: halls done out of all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FetchProgress {
+    pub halls_done: usize,
+    pub halls: usize,
+    pub projects: usize,
+}
+
+/// A catalog fetched from the server, with the ETag it had.
+#[derive(Debug, Clone)]
+pub struct FetchedCatalog {
+    pub catalog: Catalog,
+    pub etag: String,
+    /// Records the server sent that this app refused (should be none).
+    pub refused: usize,
+}
+
+/// What the server said to one inquiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Stored (201) or already stored under this key (200).
+    Accepted(InquiryReceipt),
+    /// Refused for good (400, 404, 409, 413, 422): retrying cannot help.
+    Rejected(ErrorBody),
+    /// Not now (429, 5xx, no answer): retry, no sooner than the hint.
+    RetryLater(Option<Duration>),
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+}
+
+fn unreachable(error: reqwest::Error) -> ClientError {
+    ClientError::Unreachable(error.to_string())
+}
+
+impl ApiClient {
+    /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(base: &str) -> Self {
+        let builder = reqwest::Client::builder();
+        #[cfg(not(target_arch = "wasm32"))]
+        let builder = builder
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30));
+        ApiClient {
+            http: builder.build().expect("a plain HTTP client builds"),
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}{path}", self.base, api::PREFIX)
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let response = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ClientError::Protocol(format!("GET {path}: HTTP {status}")));
+        }
+        response
+            .json()
+            .await
+            .map_err(|error| ClientError::Protocol(format!("GET {path}: {error}")))
+    }
+
+    /// The server's catalog version, or `None` when it is still `etag`.
+    pub async fn catalog_changed(
+        &self,
+        etag: Option<&str>,
+    ) -> Result<Option<CatalogInfo>, ClientError> {
+        let mut request = self.http.get(self.url("/catalog"));
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{etag}\""));
+        }
+        let response = request.send().await.map_err(unreachable)?;
+        match response.status() {
+            StatusCode::NOT_MODIFIED => Ok(None),
+            status if status.is_success() => response
+                .json()
+                .await
+                .map(Some)
+                .map_err(|error| ClientError::Protocol(format!("GET /catalog: {error}"))),
+            status => Err(ClientError::Protocol(format!(
+                "GET /catalog: HTTP {status}"
+            ))),
+        }
+    }
+
+    /// The whole catalog, hall by hall, page by page.
+    pub async fn fetch_catalog(
+        &self,
+        mut progress: impl FnMut(FetchProgress),
+    ) -> Result<FetchedCatalog, ClientError> {
+        let info: CatalogInfo = self.get_json("/catalog").await?;
+        let halls: Vec<HallSummary> = self.get_json("/halls").await?;
+        let mut projects: Vec<Project> = Vec::with_capacity(info.projects);
+        for (done, hall) in halls.iter().enumerate() {
+            let mut page = 1;
+            loop {
+                let booths: BoothPage = self
+                    .get_json(&format!(
+                        "/halls/{}/booths?page={page}&per_page={PAGE_SIZE}",
+                        hall.id
+                    ))
+                    .await?;
+                if booths.catalog_version != info.catalog_version {
+                    return Err(ClientError::Protocol(
+                        "the catalog changed during the download".into(),
+                    ));
+                }
+                projects.extend(booths.booths.into_iter().flat_map(|booth| booth.projects));
+                if page >= booths.total_pages {
+                    break;
+                }
+                page += 1;
+            }
+            progress(FetchProgress {
+                halls_done: done + 1,
+                halls: halls.len(),
+                projects: projects.len(),
+            });
+        }
+        let report = Catalog::from_projects(info.catalog_version, projects);
+        Ok(FetchedCatalog {
+            catalog: report.catalog,
+            etag: info.etag,
+            refused: report.rejected.len(),
+        })
+    }
+
+    /// Sends one inquiry under its idempotency key.
+    pub async fn submit(&self, key: &str, inquiry: &Inquiry) -> SubmitOutcome {
+        let response = match self
+            .http
+            .post(self.url("/inquiries"))
+            .header("Idempotency-Key", key)
+            .json(inquiry)
+            .send()
+            .await
+        {
+            Ok(response) => response,
+            Err(_) => return SubmitOutcome::RetryLater(None),
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            return SubmitOutcome::RetryLater(retry_after);
+        }
+        if status.is_success() {
+            return match response.json::<InquiryReceipt>().await {
+                Ok(receipt) => SubmitOutcome::Accepted(receipt),
+                // Stored but the answer was cut: the same key gets it again.
+                Err(_) => SubmitOutcome::RetryLater(None),
+            };
+        }
+        SubmitOutcome::Rejected(
+            response
+                .json::<ErrorBody>()
+                .await
+                .unwrap_or_else(|_| ErrorBody {
+                    code: format!("http_{}", status.as_u16()),
+                    message: format!("the server refused the inquiry (HTTP {status})"),
+                    message_zh: format!("服务器拒绝了该询单（HTTP {status}）"),
+                    fields: Vec::new(),
+                }),
+        )
+    }
+}

@@ -1,0 +1,154 @@
+//! Yunzhan's reference platform API server: the catalog, booths, search and
+//! inquiries of docs/api.md on an embedded SQLite database.
+
+pub mod api;
+pub mod db;
+pub mod rate;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use yunzhan_model::Catalog;
+
+use crate::api::{AppState, ServedCatalog};
+use crate::db::Db;
+use crate::rate::{Limiter, RateLimit};
+
+/// Largest request body accepted (an inquiry is a few KiB at most).
+pub const BODY_LIMIT: usize = 32 * 1024;
+
+/// How the server runs; `yunzhan-server serve --help` documents each.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub db: PathBuf,
+    /// A built web app (`dist/`) to serve at `/`.
+    pub web: Option<PathBuf>,
+    /// The web origin allowed to call the API from a browser; `*` for any.
+    pub cors_origin: String,
+    pub inquiry_rate: RateLimit,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            db: PathBuf::from("yunzhan.db"),
+            web: None,
+            cors_origin: "*".into(),
+            inquiry_rate: RateLimit::default(),
+        }
+    }
+}
+
+/// Opens the database; on first start imports the embedded catalog.
+pub fn open_state(settings: &Settings) -> Result<AppState, String> {
+    let db = Db::open(&settings.db)
+        .map_err(|error| format!("cannot open database {}: {error}", settings.db.display()))?;
+    let loaded = db
+        .load_catalog()
+        .map_err(|error| format!("cannot read the catalog from the database: {error}"))?;
+    let (catalog, etag) = match loaded {
+        Some(loaded) => loaded,
+        None => {
+            let report = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
+                .map_err(|error| format!("the embedded catalog is broken: {error}"))?;
+            tracing::info!(
+                projects = report.catalog.projects().len(),
+                "first start: importing the embedded catalog"
+            );
+            db.replace_catalog(&report.catalog, |_| {})
+                .map_err(|error| format!("cannot import the embedded catalog: {error}"))?;
+            db.load_catalog()
+                .map_err(|error| format!("cannot read the catalog back: {error}"))?
+                .ok_or("the imported catalog is missing")?
+        }
+    };
+    Ok(AppState {
+        catalog: Arc::new(RwLock::new(Arc::new(ServedCatalog { catalog, etag }))),
+        db: Arc::new(db),
+        limiter: Arc::new(Limiter::new(settings.inquiry_rate)),
+    })
+}
+
+pub fn router(state: AppState, settings: &Settings) -> Router {
+    let mut router = Router::new();
+    for route in api::routes() {
+        router = router.route(&route.path, route.handler);
+    }
+    let origin = if settings.cors_origin == "*" {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::exact(
+            HeaderValue::from_str(&settings.cors_origin)
+                .unwrap_or(HeaderValue::from_static("null")),
+        )
+    };
+    let cors = CorsLayer::new()
+        .allow_origin(origin)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static(api::IDEMPOTENCY_KEY),
+        ])
+        .expose_headers([header::ETAG, header::RETRY_AFTER]);
+    let mut router = router
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors);
+    if let Some(web) = &settings.web {
+        router = router.fallback_service(
+            ServeDir::new(web)
+                .precompressed_br()
+                .precompressed_gzip()
+                .append_index_html_on_directories(true),
+        );
+    }
+    router.layer(middleware::from_fn(log_and_harden))
+}
+
+/// One log line per request (method, path, status, time; never query
+/// strings or bodies, which can hold personal data) and `nosniff` on every
+/// answer, so a browser never treats stored text as HTML.
+async fn log_and_harden(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
