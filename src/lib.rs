@@ -13,6 +13,7 @@ pub mod hall;
 pub mod interaction;
 pub mod lobby;
 pub mod navigation;
+pub mod platform;
 pub mod prefs;
 pub mod scene;
 pub mod sheet;
@@ -56,10 +57,15 @@ pub struct Options {
     pub hall: Option<yunzhan_model::HallIndex>,
     /// The project (platform number) the card views show.
     pub project: Option<String>,
+    /// The platform API to load the catalog from and send inquiries to.
+    pub api: Option<String>,
 }
 
 impl Options {
-    pub const USAGE: &str = "usage: yunzhan [--capture DIR [--hall ID] [--project NO]]
+    pub const USAGE: &str = "usage: yunzhan [--api URL] [--capture DIR [--hall ID] [--project NO]]
+  --api URL       load halls and cards from the platform API at URL (e.g.
+                  http://127.0.0.1:8080) and send inquiries there; without it
+                  the embedded catalog is shown and inquiries stay queued
   --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
                   panel and the minimap to PNG files in DIR, then exit
   --hall ID       the hall to capture (an id such as chengdu; default chengdu)
@@ -86,6 +92,15 @@ impl Options {
                     let no = args.next().ok_or("--project needs a platform number")?;
                     options.project = Some(no);
                 }
+                "--api" => {
+                    let url = args.next().ok_or("--api needs a URL")?;
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                        return Err(format!(
+                            "--api {url:?}: give the server's address with http:// or https://"
+                        ));
+                    }
+                    options.api = Some(url);
+                }
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
             }
@@ -111,6 +126,10 @@ pub fn app(options: &Options) -> App {
         storage::Storage::none()
     } else {
         storage::Storage::user()
+    });
+    app.add_plugins(platform::PlatformPlugin {
+        api: options.api.clone(),
+        ..default()
     });
     app.add_plugins(ui::plugin);
     if let Some(dir) = &options.capture {

@@ -37,6 +37,11 @@ impl Storage {
         }
     }
 
+    /// Where a file of this name is kept, when anything is kept.
+    pub fn path(&self, name: &str) -> Option<PathBuf> {
+        Some(self.dir.as_ref()?.join(name))
+    }
+
     pub fn read(&self, name: &str) -> Option<Vec<u8>> {
         std::fs::read(self.dir.as_ref()?.join(name)).ok()
     }

@@ -17,6 +17,7 @@ use crate::controls::{InputDevice, Joystick, PointerLock};
 use crate::hall::{HallPlan, LoadingProgress};
 use crate::interaction::{FocusProject, HopBooth, Selection, UiCapture};
 use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
+use crate::platform::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, SubmitInquiry};
 use crate::scene::industry_color;
 use crate::text_image::FONT_BYTES;
 use crate::visitor::Visitor;
@@ -72,6 +73,15 @@ pub struct SearchState {
     searched: Option<Query>,
 }
 
+impl SearchState {
+    /// Drops the results (ids into a catalog that is being replaced); the
+    /// query runs again on the next frame.
+    pub fn forget_results(&mut self) {
+        self.results.clear();
+        self.searched = None;
+    }
+}
+
 /// The visitor's favourites (收藏), in the order added.
 #[derive(Resource, Debug, Default, Clone)]
 pub struct Favourites(pub Vec<ProjectId>);
@@ -83,19 +93,13 @@ pub struct InquiryDraft {
     pub errors: Vec<FieldError>,
 }
 
-/// Inquiries waiting to be sent. Until the platform API client exists they
-/// stay here and are shown as queued.
-#[derive(Resource, Debug, Default, Clone)]
-pub struct Outbox(pub Vec<Inquiry>);
-
 pub fn plugin(app: &mut App) {
     app.add_plugins((EguiPlugin::default(), FrameTimeDiagnosticsPlugin::default()));
     app.init_resource::<Lang>()
         .init_resource::<Panels>()
         .init_resource::<SearchState>()
         .init_resource::<Favourites>()
-        .init_resource::<InquiryDraft>()
-        .init_resource::<Outbox>();
+        .init_resource::<InquiryDraft>();
     app.add_plugins(crate::prefs::plugin);
     app.add_systems(EguiPrimaryContextPass, (install_font, panels).chain());
     app.add_systems(Update, toggle_diagnostics);
@@ -139,7 +143,9 @@ struct UiWorld<'w, 's> {
     search: ResMut<'w, SearchState>,
     favourites: ResMut<'w, Favourites>,
     draft: ResMut<'w, InquiryDraft>,
-    outbox: ResMut<'w, Outbox>,
+    sent: Res<'w, SentInquiries>,
+    platform: Res<'w, PlatformStatus>,
+    submit: MessageWriter<'w, SubmitInquiry>,
     selection: ResMut<'w, Selection>,
     capture: ResMut<'w, UiCapture>,
     device: Res<'w, InputDevice>,
@@ -262,6 +268,7 @@ fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
                             ui.go.write(Go::Lobby);
                         }
                     }
+                    platform_badge(row, &ui.platform, lang);
                     row.toggle_value(&mut ui.panels.hint, "?");
                     let other = lang.pick("EN", "中文");
                     if row.button(other).clicked() {
@@ -270,6 +277,56 @@ fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
                 });
             });
         });
+}
+
+/// Where the catalog comes from: the platform (online), a cached copy
+/// (offline), or the one built into the app.
+fn platform_badge(row: &mut egui::Ui, status: &PlatformStatus, lang: Lang) {
+    let (colour, text, tip) = match (status.api.as_ref(), status.online, status.source) {
+        (None, _, _) => (
+            egui::Color32::from_gray(90),
+            lang.pick("内置目录", "Built-in catalog"),
+            lang.pick(
+                "未连接平台：展示应用内置的目录",
+                "No platform API: showing the catalog built into the app",
+            ),
+        ),
+        (Some(_), Some(false), source) => (
+            egui::Color32::from_rgb(190, 90, 0),
+            lang.pick("离线", "Offline"),
+            if source == CatalogSource::Cache {
+                lang.pick("平台暂时无法连接：展示上次缓存的目录，询问将在恢复后发送", "The platform cannot be reached: showing the last cached catalog; inquiries are sent once it is back")
+            } else {
+                lang.pick("平台暂时无法连接：展示内置目录，询问将在恢复后发送", "The platform cannot be reached: showing the built-in catalog; inquiries are sent once it is back")
+            },
+        ),
+        (Some(_), Some(true), _) => (
+            egui::Color32::from_rgb(30, 130, 60),
+            lang.pick("在线", "Online"),
+            lang.pick(
+                "目录来自天府科技云平台",
+                "Catalog from the Tianfu Sci-Tech Cloud platform",
+            ),
+        ),
+        (Some(_), None, _) => (
+            egui::Color32::from_rgb(20, 110, 130),
+            lang.pick("连接中…", "Connecting…"),
+            lang.pick("正在连接平台", "Connecting to the platform"),
+        ),
+    };
+    let text = match status.download {
+        Some((done, halls)) => format!(
+            "{text} · {} {done}/{halls}",
+            lang.pick("载入展馆", "loading halls")
+        ),
+        None => text.to_string(),
+    };
+    let mut tip = tip.to_string();
+    if let Some(problem) = &status.problem {
+        tip.push_str(&format!("\n{problem}"));
+    }
+    row.label(egui::RichText::new(format!("● {text}")).color(colour))
+        .on_hover_text(tip);
 }
 
 fn loading_screen(ctx: &egui::Context, ui: &UiWorld, lang: Lang) {
@@ -875,28 +932,49 @@ fn inquiry(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
             if form.button(lang.pick("提交", "Submit")).clicked() {
                 draft.errors = draft.inquiry.validate();
                 if draft.errors.is_empty() {
-                    ui.outbox.0.push(draft.inquiry.clone());
+                    ui.submit.write(SubmitInquiry(draft.inquiry.clone()));
                     let platform_no = draft.inquiry.platform_no.clone();
                     **draft = InquiryDraft::default();
                     draft.inquiry.platform_no = platform_no;
                 }
             }
-            let queued = ui
-                .outbox
+            let mine = ui
+                .sent
                 .0
                 .iter()
-                .filter(|q| q.platform_no == project.platform_no)
-                .count();
-            if queued > 0 {
-                form.colored_label(
-                    egui::Color32::from_rgb(20, 110, 130),
-                    format!(
-                        "{queued} {}",
+                .filter(|(no, _)| *no == project.platform_no);
+            for (number, (_, state)) in mine.enumerate() {
+                let (colour, text) = match state {
+                    InquiryState::Queued if ui.platform.api.is_none() => (
+                        egui::Color32::from_rgb(20, 110, 130),
                         lang.pick(
-                            "条询问已排队，待平台接口连通后发送",
-                            "inquiries queued; they are sent when the platform API is connected"
+                            "已排队：保存在本机，连接平台后发送",
+                            "queued: kept on this device, sent once connected to the platform",
                         )
+                        .to_string(),
                     ),
+                    InquiryState::Queued => (
+                        egui::Color32::from_rgb(20, 110, 130),
+                        lang.pick("已排队：正在发送…", "queued: sending…")
+                            .to_string(),
+                    ),
+                    InquiryState::Sent => (
+                        egui::Color32::from_rgb(30, 130, 60),
+                        lang.pick("已送达科服保姆", "sent to the service agent")
+                            .to_string(),
+                    ),
+                    InquiryState::Rejected { reason, reason_zh } => (
+                        egui::Color32::from_rgb(180, 40, 40),
+                        format!(
+                            "{}{}",
+                            lang.pick("被拒绝：", "rejected: "),
+                            lang.pick(reason_zh, reason)
+                        ),
+                    ),
+                };
+                form.colored_label(
+                    colour,
+                    format!("{} {}: {text}", lang.pick("询问", "Inquiry"), number + 1),
                 );
             }
         });

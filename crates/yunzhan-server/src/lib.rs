@@ -152,3 +152,79 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await
 }
+
+/// A server on its own thread and runtime, for embedding and tests.
+/// Killing it (or dropping the handle) drops every connection and request
+/// in flight, as a crash would; the database keeps what was committed.
+pub struct BackgroundServer {
+    pub port: u16,
+    pub state: AppState,
+    kill: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BackgroundServer {
+    /// Starts serving on 127.0.0.1:`port` (0: any free port).
+    pub fn start(settings: &Settings, port: u16) -> Result<BackgroundServer, String> {
+        let state = open_state(settings)?;
+        let app = router(state.clone(), settings);
+        let (ready, bound) = std::sync::mpsc::channel();
+        let (kill, killed) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let started = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())
+                .and_then(|runtime| {
+                    let listener = runtime
+                        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
+                        .map_err(|error| format!("cannot listen on port {port}: {error}"))?;
+                    let port = listener
+                        .local_addr()
+                        .map_err(|error| error.to_string())?
+                        .port();
+                    Ok((runtime, listener, port))
+                });
+            match started {
+                Ok((runtime, listener, port)) => {
+                    let _ = ready.send(Ok(port));
+                    runtime.spawn(serve(listener, app, std::future::pending()));
+                    // Until killed, or the handle is dropped.
+                    let _ = killed.recv();
+                    runtime.shutdown_background();
+                }
+                Err(error) => {
+                    let _ = ready.send(Err(error));
+                }
+            }
+        });
+        let port = bound
+            .recv()
+            .map_err(|_| "the server thread stopped".to_string())??;
+        Ok(BackgroundServer {
+            port,
+            state,
+            kill: Some(kill),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server at once.
+    pub fn kill(&mut self) {
+        self.kill.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,448 @@
+//! The link to the platform API and the visitor's inquiry outbox.
+//!
+//! With `--api URL` a worker thread fetches the catalog hall by hall (the
+//! lobby shows the progress), caches the last good one on disk, falls back
+//! to that cache (or the embedded catalog) with an "offline" badge when the
+//! server cannot be reached, and polls the catalog's ETag so a changed
+//! catalog refreshes the booths without a restart. Inquiries go to a durable
+//! outbox on disk first and are sent with retry; without `--api` they stay
+//! queued there. The worker needs threads and files, so on the web (no
+//! worker yet) inquiries are only queued in memory.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use yunzhan_model::Catalog;
+use yunzhan_model::inquiry::Inquiry;
+
+use crate::Screen;
+use crate::catalog::ExpoCatalog;
+use crate::interaction::Selection;
+use crate::navigation::{CurrentHall, Go, floor_position};
+use crate::storage::Storage;
+use crate::visitor::{EYE_HEIGHT, Visitor, orientation};
+
+/// Where the catalog on show came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CatalogSource {
+    #[default]
+    Embedded,
+    Server,
+    /// The last catalog fetched from the server, read from disk.
+    Cache,
+}
+
+/// What the HUD shows about the platform link.
+#[derive(Resource, Debug, Clone, Default, PartialEq)]
+pub struct PlatformStatus {
+    /// The API's address; `None` runs on the embedded catalog.
+    pub api: Option<String>,
+    pub source: CatalogSource,
+    /// `Some(false)` after the server could not be reached.
+    pub online: Option<bool>,
+    /// Why the server could not be reached, for the badge's tooltip.
+    pub problem: Option<String>,
+    /// A catalog download in progress: halls done and halls in all.
+    pub download: Option<(usize, usize)>,
+}
+
+/// Where one of the visitor's inquiries stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InquiryState {
+    Queued,
+    Sent,
+    Rejected { reason: String, reason_zh: String },
+}
+
+/// The visitor's inquiries as the outbox last reported them.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct SentInquiries(pub Vec<(String, InquiryState)>);
+
+/// Queue an inquiry for sending.
+#[derive(Message, Debug, Clone)]
+pub struct SubmitInquiry(pub Inquiry);
+
+/// What the worker tells the app.
+#[derive(Debug)]
+enum Report {
+    Download {
+        done: usize,
+        halls: usize,
+    },
+    Catalog {
+        catalog: Catalog,
+        source: CatalogSource,
+    },
+    Online,
+    Offline(String),
+    Outbox(Vec<(String, InquiryState)>),
+}
+
+pub struct PlatformPlugin {
+    pub api: Option<String>,
+    /// How often the worker asks whether the catalog changed.
+    pub poll_every: Duration,
+}
+
+impl Default for PlatformPlugin {
+    fn default() -> Self {
+        PlatformPlugin {
+            api: None,
+            poll_every: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The visitor's place, kept across a catalog refresh that rebuilds the
+/// scene they stand in.
+#[derive(Resource, Debug, Clone, Copy)]
+struct KeepPlace {
+    at: [f32; 2],
+    yaw: f32,
+    pitch: f32,
+}
+
+impl Plugin for PlatformPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(PlatformStatus {
+            api: self.api.clone(),
+            ..default()
+        })
+        .init_resource::<SentInquiries>()
+        .init_resource::<Storage>()
+        .add_message::<SubmitInquiry>();
+        let storage = app.world().resource::<Storage>().clone();
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let link = worker::start(self.api.clone(), storage, self.poll_every);
+            app.insert_resource(link);
+            app.add_systems(Update, (forward_submissions, receive_reports));
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = storage;
+            app.add_systems(Update, queue_in_memory);
+        }
+        app.add_systems(
+            Update,
+            keep_place
+                .run_if(resource_exists::<KeepPlace>.and_then(not(in_state(Screen::Loading)))),
+        );
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn queue_in_memory(mut submissions: MessageReader<SubmitInquiry>, mut sent: ResMut<SentInquiries>) {
+    for SubmitInquiry(inquiry) in submissions.read() {
+        sent.0
+            .push((inquiry.platform_no.clone(), InquiryState::Queued));
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn forward_submissions(mut submissions: MessageReader<SubmitInquiry>, link: Res<worker::Link>) {
+    for SubmitInquiry(inquiry) in submissions.read() {
+        link.submit(inquiry.clone());
+    }
+}
+
+/// Applies what the worker reported: a new catalog (the open scene is
+/// rebuilt, favourites and the open project follow their platform numbers),
+/// the link's state, and the outbox.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::too_many_arguments)]
+fn receive_reports(
+    link: Res<worker::Link>,
+    mut commands: Commands,
+    mut status: ResMut<PlatformStatus>,
+    mut sent: ResMut<SentInquiries>,
+    mut shown: ResMut<ExpoCatalog>,
+    mut selection: ResMut<Selection>,
+    mut favourites: Option<ResMut<crate::ui::Favourites>>,
+    mut search: Option<ResMut<crate::ui::SearchState>>,
+    screen: Res<State<Screen>>,
+    hall: Option<Res<CurrentHall>>,
+    visitors: Query<(&Transform, &Visitor)>,
+    mut go: MessageWriter<Go>,
+) {
+    for report in link.reports() {
+        match report {
+            Report::Download { done, halls } => status.download = Some((done, halls)),
+            Report::Online => {
+                status.online = Some(true);
+                status.problem = None;
+            }
+            Report::Offline(problem) => {
+                status.online = Some(false);
+                status.problem = Some(problem);
+                status.download = None;
+            }
+            Report::Outbox(entries) => sent.0 = entries,
+            Report::Catalog { catalog, source } => {
+                status.source = source;
+                status.download = None;
+                let old = shown.0.clone();
+                let follow = |id| catalog.find(&old.project(id).platform_no);
+                selection.0 = selection.0.and_then(follow);
+                if let Some(favourites) = favourites.as_mut() {
+                    favourites.0 = favourites.0.iter().filter_map(|&id| follow(id)).collect();
+                }
+                if let Some(search) = search.as_mut() {
+                    search.forget_results();
+                }
+                *shown = ExpoCatalog(std::sync::Arc::new(catalog));
+                if let Some((transform, visitor)) = visitors.iter().next() {
+                    commands.insert_resource(KeepPlace {
+                        at: floor_position(transform),
+                        yaw: visitor.yaw,
+                        pitch: visitor.pitch,
+                    });
+                }
+                match (screen.get(), hall.as_deref()) {
+                    (Screen::Lobby, _) | (_, None) => go.write(Go::Lobby),
+                    (_, Some(hall)) => go.write(Go::Hall(hall.0)),
+                };
+                info!("catalog {} on show", shown.catalog_version());
+            }
+        }
+    }
+}
+
+fn keep_place(
+    mut commands: Commands,
+    keep: Res<KeepPlace>,
+    mut visitors: Query<(&mut Visitor, &mut Transform)>,
+) {
+    for (mut visitor, mut transform) in &mut visitors {
+        visitor.yaw = keep.yaw;
+        visitor.pitch = keep.pitch;
+        transform.translation = crate::scene::world(keep.at, EYE_HEIGHT);
+        transform.rotation = orientation(&visitor);
+    }
+    commands.remove_resource::<KeepPlace>();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod worker {
+    //! The worker thread: a small async runtime that owns the API client,
+    //! the catalog cache and the outbox.
+
+    use std::sync::Mutex;
+    use std::sync::mpsc::{self, Receiver, Sender};
+    use std::time::{Duration, Instant};
+
+    use bevy::prelude::*;
+    use yunzhan_client::{ApiClient, Delivery, Outbox};
+    use yunzhan_model::Catalog;
+    use yunzhan_model::inquiry::Inquiry;
+
+    use super::{CatalogSource, InquiryState, Report};
+    use crate::storage::Storage;
+
+    const CACHE: &str = "catalog-cache.json";
+    const CACHE_ETAG: &str = "catalog-cache.etag";
+    const OUTBOX: &str = "outbox.json";
+
+    /// The app's end of the worker's channels.
+    #[derive(Resource)]
+    pub struct Link {
+        submit: Sender<Inquiry>,
+        reports: Mutex<Receiver<Report>>,
+    }
+
+    impl Link {
+        pub fn submit(&self, inquiry: Inquiry) {
+            if self.submit.send(inquiry).is_err() {
+                error!("the inquiry worker has stopped; the inquiry was not queued");
+            }
+        }
+
+        pub(super) fn reports(&self) -> Vec<Report> {
+            self.reports
+                .lock()
+                .map(|reports| reports.try_iter().collect())
+                .unwrap_or_default()
+        }
+    }
+
+    pub fn start(api: Option<String>, storage: Storage, poll_every: Duration) -> Link {
+        let (submit, submissions) = mpsc::channel();
+        let (report, reports) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("platform".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        error!("cannot start the platform worker: {error}");
+                        return;
+                    }
+                };
+                let worker = Worker {
+                    client: api.as_deref().map(ApiClient::new),
+                    storage,
+                    report,
+                    submissions,
+                    poll_every,
+                };
+                runtime.block_on(worker.run());
+            });
+        if let Err(error) = spawned {
+            error!("cannot start the platform worker: {error}");
+        }
+        Link {
+            submit,
+            reports: Mutex::new(reports),
+        }
+    }
+
+    struct Worker {
+        client: Option<ApiClient>,
+        storage: Storage,
+        report: Sender<Report>,
+        submissions: Receiver<Inquiry>,
+        poll_every: Duration,
+    }
+
+    fn summary(outbox: &Outbox) -> Vec<(String, InquiryState)> {
+        outbox
+            .entries()
+            .iter()
+            .map(|entry| {
+                let state = match &entry.delivery {
+                    Delivery::Queued => InquiryState::Queued,
+                    Delivery::Sent { .. } => InquiryState::Sent,
+                    Delivery::Rejected { reason, reason_zh } => InquiryState::Rejected {
+                        reason: reason.clone(),
+                        reason_zh: reason_zh.clone(),
+                    },
+                };
+                (entry.inquiry.platform_no.clone(), state)
+            })
+            .collect()
+    }
+
+    impl Worker {
+        fn tell(&self, report: Report) -> bool {
+            self.report.send(report).is_ok()
+        }
+
+        fn open_outbox(&self) -> Outbox {
+            match self.storage.path(OUTBOX) {
+                Some(path) => {
+                    let (outbox, problem) = Outbox::open(path);
+                    if let Some(problem) = problem {
+                        error!("{problem}");
+                    }
+                    outbox
+                }
+                None => Outbox::in_memory(),
+            }
+        }
+
+        /// The cached catalog and its ETag, when a readable one is on disk.
+        fn cached(&self) -> Option<(Catalog, String)> {
+            let etag = String::from_utf8(self.storage.read(CACHE_ETAG)?).ok()?;
+            let report = Catalog::load(&self.storage.read(CACHE)?).ok()?;
+            Some((report.catalog, etag))
+        }
+
+        /// Fetches the catalog unless the server still has `etag`; reports
+        /// it and caches it. Returns the ETag now on show.
+        async fn refresh(&self, client: &ApiClient, etag: Option<String>) -> Option<String> {
+            let result = match client.catalog_changed(etag.as_deref()).await {
+                Ok(None) => Ok(None),
+                Ok(Some(_)) => client
+                    .fetch_catalog(|progress| {
+                        self.tell(Report::Download {
+                            done: progress.halls_done,
+                            halls: progress.halls,
+                        });
+                    })
+                    .await
+                    .map(Some),
+                Err(error) => Err(error),
+            };
+            match result {
+                Ok(None) => {
+                    self.tell(Report::Online);
+                    etag
+                }
+                Ok(Some(fetched)) => {
+                    if fetched.refused > 0 {
+                        warn!("{} records from the server were refused", fetched.refused);
+                    }
+                    let cached = self
+                        .storage
+                        .write(CACHE, fetched.catalog.to_json().as_bytes())
+                        .and_then(|()| self.storage.write(CACHE_ETAG, fetched.etag.as_bytes()));
+                    if let Err(error) = cached {
+                        warn!("could not cache the catalog: {error}");
+                    }
+                    self.tell(Report::Online);
+                    self.tell(Report::Catalog {
+                        catalog: fetched.catalog,
+                        source: CatalogSource::Server,
+                    });
+                    Some(fetched.etag)
+                }
+                Err(error) => {
+                    warn!("platform API: {error}");
+                    self.tell(Report::Offline(error.to_string()));
+                    etag
+                }
+            }
+        }
+
+        async fn run(self) {
+            let mut outbox = self.open_outbox();
+            self.tell(Report::Outbox(summary(&outbox)));
+            let mut etag = None;
+            if let Some(client) = &self.client {
+                if let Some((catalog, cached_etag)) = self.cached() {
+                    etag = Some(cached_etag);
+                    self.tell(Report::Catalog {
+                        catalog,
+                        source: CatalogSource::Cache,
+                    });
+                }
+                etag = self.refresh(client, etag).await;
+            }
+            let mut next_poll = Instant::now() + self.poll_every;
+            loop {
+                loop {
+                    match self.submissions.try_recv() {
+                        Ok(inquiry) => {
+                            if let Err(error) = outbox.submit(inquiry) {
+                                error!("could not save the inquiry outbox: {error}");
+                            }
+                            if !self.tell(Report::Outbox(summary(&outbox))) {
+                                return;
+                            }
+                        }
+                        Err(mpsc::TryRecvError::Empty) => break,
+                        // The app has quit.
+                        Err(mpsc::TryRecvError::Disconnected) => return,
+                    }
+                }
+                if let Some(client) = &self.client {
+                    match outbox.deliver(client).await {
+                        Ok(0) => {}
+                        Ok(_) => {
+                            self.tell(Report::Outbox(summary(&outbox)));
+                        }
+                        Err(error) => error!("could not save the inquiry outbox: {error}"),
+                    }
+                    if Instant::now() >= next_poll {
+                        etag = self.refresh(client, etag).await;
+                        next_poll = Instant::now() + self.poll_every;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
