@@ -12,13 +12,9 @@
 use std::time::Duration;
 
 use bevy::prelude::*;
-use yunzhan_model::Catalog;
 use yunzhan_model::inquiry::Inquiry;
 
 use crate::Screen;
-use crate::catalog::ExpoCatalog;
-use crate::interaction::Selection;
-use crate::navigation::{CurrentHall, Go, floor_position};
 use crate::storage::Storage;
 use crate::visitor::{EYE_HEIGHT, Visitor, orientation};
 
@@ -62,22 +58,6 @@ pub struct SentInquiries(pub Vec<(String, InquiryState)>);
 #[derive(Message, Debug, Clone)]
 pub struct SubmitInquiry(pub Inquiry);
 
-/// What the worker tells the app.
-#[derive(Debug)]
-enum Report {
-    Download {
-        done: usize,
-        halls: usize,
-    },
-    Catalog {
-        catalog: Catalog,
-        source: CatalogSource,
-    },
-    Online,
-    Offline(String),
-    Outbox(Vec<(String, InquiryState)>),
-}
-
 pub struct PlatformPlugin {
     pub api: Option<String>,
     /// How often the worker asks whether the catalog changed.
@@ -116,7 +96,10 @@ impl Plugin for PlatformPlugin {
         {
             let link = worker::start(self.api.clone(), storage, self.poll_every);
             app.insert_resource(link);
-            app.add_systems(Update, (forward_submissions, receive_reports));
+            app.add_systems(
+                Update,
+                (worker::forward_submissions, worker::receive_reports),
+            );
         }
         #[cfg(target_arch = "wasm32")]
         {
@@ -136,75 +119,6 @@ fn queue_in_memory(mut submissions: MessageReader<SubmitInquiry>, mut sent: ResM
     for SubmitInquiry(inquiry) in submissions.read() {
         sent.0
             .push((inquiry.platform_no.clone(), InquiryState::Queued));
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn forward_submissions(mut submissions: MessageReader<SubmitInquiry>, link: Res<worker::Link>) {
-    for SubmitInquiry(inquiry) in submissions.read() {
-        link.submit(inquiry.clone());
-    }
-}
-
-/// Applies what the worker reported: a new catalog (the open scene is
-/// rebuilt, favourites and the open project follow their platform numbers),
-/// the link's state, and the outbox.
-#[cfg(not(target_arch = "wasm32"))]
-#[allow(clippy::too_many_arguments)]
-fn receive_reports(
-    link: Res<worker::Link>,
-    mut commands: Commands,
-    mut status: ResMut<PlatformStatus>,
-    mut sent: ResMut<SentInquiries>,
-    mut shown: ResMut<ExpoCatalog>,
-    mut selection: ResMut<Selection>,
-    mut favourites: Option<ResMut<crate::ui::Favourites>>,
-    mut search: Option<ResMut<crate::ui::SearchState>>,
-    screen: Res<State<Screen>>,
-    hall: Option<Res<CurrentHall>>,
-    visitors: Query<(&Transform, &Visitor)>,
-    mut go: MessageWriter<Go>,
-) {
-    for report in link.reports() {
-        match report {
-            Report::Download { done, halls } => status.download = Some((done, halls)),
-            Report::Online => {
-                status.online = Some(true);
-                status.problem = None;
-            }
-            Report::Offline(problem) => {
-                status.online = Some(false);
-                status.problem = Some(problem);
-                status.download = None;
-            }
-            Report::Outbox(entries) => sent.0 = entries,
-            Report::Catalog { catalog, source } => {
-                status.source = source;
-                status.download = None;
-                let old = shown.0.clone();
-                let follow = |id| catalog.find(&old.project(id).platform_no);
-                selection.0 = selection.0.and_then(follow);
-                if let Some(favourites) = favourites.as_mut() {
-                    favourites.0 = favourites.0.iter().filter_map(|&id| follow(id)).collect();
-                }
-                if let Some(search) = search.as_mut() {
-                    search.forget_results();
-                }
-                *shown = ExpoCatalog(std::sync::Arc::new(catalog));
-                if let Some((transform, visitor)) = visitors.iter().next() {
-                    commands.insert_resource(KeepPlace {
-                        at: floor_position(transform),
-                        yaw: visitor.yaw,
-                        pitch: visitor.pitch,
-                    });
-                }
-                match (screen.get(), hall.as_deref()) {
-                    (Screen::Lobby, _) | (_, None) => go.write(Go::Lobby),
-                    (_, Some(hall)) => go.write(Go::Hall(hall.0)),
-                };
-                info!("catalog {} on show", shown.catalog_version());
-            }
-        }
     }
 }
 
@@ -236,8 +150,15 @@ mod worker {
     use yunzhan_model::Catalog;
     use yunzhan_model::inquiry::Inquiry;
 
-    use super::{CatalogSource, InquiryState, Report};
+    use super::{
+        CatalogSource, InquiryState, KeepPlace, PlatformStatus, SentInquiries, SubmitInquiry,
+    };
+    use crate::Screen;
+    use crate::catalog::ExpoCatalog;
+    use crate::interaction::Selection;
+    use crate::navigation::{CurrentHall, Go, floor_position};
     use crate::storage::Storage;
+    use crate::visitor::Visitor;
 
     const CACHE: &str = "catalog-cache.json";
     const CACHE_ETAG: &str = "catalog-cache.etag";
@@ -257,7 +178,7 @@ mod worker {
             }
         }
 
-        pub(super) fn reports(&self) -> Vec<Report> {
+        fn reports(&self) -> Vec<Report> {
             self.reports
                 .lock()
                 .map(|reports| reports.try_iter().collect())
@@ -296,6 +217,89 @@ mod worker {
         Link {
             submit,
             reports: Mutex::new(reports),
+        }
+    }
+
+    /// What the worker tells the app.
+    #[derive(Debug)]
+    enum Report {
+        Download {
+            done: usize,
+            halls: usize,
+        },
+        Catalog {
+            catalog: Catalog,
+            source: CatalogSource,
+        },
+        Online,
+        Offline(String),
+        Outbox(Vec<(String, InquiryState)>),
+    }
+
+    pub fn forward_submissions(mut submissions: MessageReader<SubmitInquiry>, link: Res<Link>) {
+        for SubmitInquiry(inquiry) in submissions.read() {
+            link.submit(inquiry.clone());
+        }
+    }
+
+    /// Applies what the worker reported: a new catalog (the open scene is
+    /// rebuilt, favourites and the open project follow their platform numbers),
+    /// the link's state, and the outbox.
+    #[allow(clippy::too_many_arguments)]
+    pub fn receive_reports(
+        link: Res<Link>,
+        mut commands: Commands,
+        mut status: ResMut<PlatformStatus>,
+        mut sent: ResMut<SentInquiries>,
+        mut shown: ResMut<ExpoCatalog>,
+        mut selection: ResMut<Selection>,
+        mut favourites: Option<ResMut<crate::ui::Favourites>>,
+        mut search: Option<ResMut<crate::ui::SearchState>>,
+        screen: Res<State<Screen>>,
+        hall: Option<Res<CurrentHall>>,
+        visitors: Query<(&Transform, &Visitor)>,
+        mut go: MessageWriter<Go>,
+    ) {
+        for report in link.reports() {
+            match report {
+                Report::Download { done, halls } => status.download = Some((done, halls)),
+                Report::Online => {
+                    status.online = Some(true);
+                    status.problem = None;
+                }
+                Report::Offline(problem) => {
+                    status.online = Some(false);
+                    status.problem = Some(problem);
+                    status.download = None;
+                }
+                Report::Outbox(entries) => sent.0 = entries,
+                Report::Catalog { catalog, source } => {
+                    status.source = source;
+                    status.download = None;
+                    let old = shown.0.clone();
+                    let follow = |id| catalog.find(&old.project(id).platform_no);
+                    selection.0 = selection.0.and_then(follow);
+                    if let Some(favourites) = favourites.as_mut() {
+                        favourites.0 = favourites.0.iter().filter_map(|&id| follow(id)).collect();
+                    }
+                    if let Some(search) = search.as_mut() {
+                        search.forget_results();
+                    }
+                    *shown = ExpoCatalog(std::sync::Arc::new(catalog));
+                    if let Some((transform, visitor)) = visitors.iter().next() {
+                        commands.insert_resource(KeepPlace {
+                            at: floor_position(transform),
+                            yaw: visitor.yaw,
+                            pitch: visitor.pitch,
+                        });
+                    }
+                    match (screen.get(), hall.as_deref()) {
+                        (Screen::Lobby, _) | (_, None) => go.write(Go::Lobby),
+                        (_, Some(hall)) => go.write(Go::Hall(hall.0)),
+                    };
+                    info!("catalog {} on show", shown.catalog_version());
+                }
+            }
         }
     }
 

@@ -19,7 +19,7 @@ usage:
 commands:
   serve        serve the API (and the web app with --web); on first start the
                database is filled with the embedded catalog. Ctrl-C or SIGTERM
-               stops it after the requests in flight.
+               stops it after the requests in flight (at most 10 s).
   import       replace the catalog with FILE (the yunzhan-catalog format);
                refused records are listed with their reasons and skipped
   agent-token  print a new bearer token for service agent AGENT (e.g. KF-0001);
@@ -36,6 +36,9 @@ options:
 
 logs: one line per request on stderr (RUST_LOG=warn for fewer); no names,
 phones, e-mails or message text are ever logged.";
+
+/// How long requests in flight may take to finish after Ctrl-C or SIGTERM.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -142,9 +145,22 @@ fn run_server(listen: &str, settings: &Settings) -> Result<ExitCode, String> {
             .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
         let address = listener.local_addr().map_err(|error| error.to_string())?;
         tracing::info!(%address, db = %settings.db.display(), "serving http://{address}/api/v1");
-        serve(listener, router(state, settings), shutdown_signal())
-            .await
-            .map_err(|error| error.to_string())
+        // After the signal, requests in flight get GRACE to finish.
+        let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
+        let serving = serve(listener, router(state, settings), async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        });
+        tokio::select! {
+            served = serving => served.map_err(|error| error.to_string()),
+            () = async {
+                let _ = stop_requested.wait_for(|stop| *stop).await;
+                tokio::time::sleep(GRACE).await;
+            } => {
+                tracing::warn!("connections still open {} s after the signal; stopping anyway", GRACE.as_secs());
+                Ok(())
+            }
+        }
     })?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
