@@ -17,6 +17,16 @@ use yunzhan_model::{Catalog, CooperationMode, EMBEDDED_CATALOG, Industry, Projec
 use yunzhan_server::db::{Db, StoredInquiry};
 use yunzhan_server::rate::RateLimit;
 
+async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: String) -> T {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// Checks an error answer's status and stable code.
+async fn expect_error(response: reqwest::Response, status: StatusCode, code: &str) {
+    assert_eq!(response.status(), status);
+    assert_eq!(response.json::<ErrorBody>().await.unwrap().code, code);
+}
+
 fn catalog() -> Catalog {
     Catalog::load(EMBEDDED_CATALOG).unwrap().catalog
 }
@@ -53,25 +63,11 @@ async fn reads_halls_booths_projects_and_search() {
     let http = reqwest::Client::new();
     let catalog = catalog();
 
-    let health: Health = http
-        .get(server.url("/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Health = get_json(&http, server.url("/health")).await;
     assert_eq!(health.status, "ok");
     assert_eq!(health.projects, 5740);
 
-    let halls: Vec<HallSummary> = http
-        .get(server.url("/halls"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let halls: Vec<HallSummary> = get_json(&http, server.url("/halls")).await;
     assert_eq!(halls.len(), 22);
     assert_eq!(halls.iter().map(|h| h.projects).sum::<usize>(), 5740);
     assert_eq!(halls.iter().filter(|h| h.provincial).count(), 1);
@@ -81,14 +77,11 @@ async fn reads_halls_booths_projects_and_search() {
     let mut exhibitors = Vec::new();
     let mut page = 1;
     loop {
-        let booths: BoothPage = http
-            .get(server.url(&format!("/halls/chengdu/booths?page={page}&per_page=37")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let booths: BoothPage = get_json(
+            &http,
+            server.url(&format!("/halls/chengdu/booths?page={page}&per_page=37")),
+        )
+        .await;
         assert_eq!(booths.total_booths, chengdu.exhibitors);
         assert_eq!(booths.total_pages, chengdu.exhibitors.div_ceil(37));
         assert!(booths.booths.len() <= 37);
@@ -103,17 +96,14 @@ async fn reads_halls_booths_projects_and_search() {
         exhibitors.iter().collect::<BTreeSet<_>>().len(),
         exhibitors.len()
     );
-    let past_the_end: BoothPage = http
-        .get(server.url(&format!(
+    let past_the_end: BoothPage = get_json(
+        &http,
+        server.url(&format!(
             "/halls/chengdu/booths?page={}&per_page=37",
             page + 1
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        )),
+    )
+    .await;
     assert!(past_the_end.booths.is_empty());
 
     for bad in ["page=0", "per_page=0", "per_page=201", "page=two"] {
@@ -140,54 +130,34 @@ async fn reads_halls_booths_projects_and_search() {
 
     // One project's detail is the catalog record.
     let named = catalog.projects().iter().find(|p| !p.generated).unwrap();
-    let detail: Project = http
-        .get(server.url(&format!("/projects/{}", named.platform_no)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: Project = get_json(
+        &http,
+        server.url(&format!("/projects/{}", named.platform_no)),
+    )
+    .await;
     assert_eq!(&detail, named);
     let missing = http
         .get(server.url("/projects/YZ-0000-00000"))
         .send()
         .await
         .unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        missing.json::<ErrorBody>().await.unwrap().code,
-        "unknown_project"
-    );
+    expect_error(missing, StatusCode::NOT_FOUND, "unknown_project").await;
 
     // Search with the app's filters.
-    let found: SearchResults = http
-        .get(server.url("/search?q=银耳&hall=bazhong"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found: SearchResults = get_json(&http, server.url("/search?q=银耳&hall=bazhong")).await;
     assert!(found.results.iter().any(|card| card.title.contains("银耳")));
     assert!(found.results.iter().all(|card| card.hall == "bazhong"));
-    let featured: SearchResults = http
-        .get(server.url("/search?featured=true&kind=transfer&limit=500"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let featured: SearchResults = get_json(
+        &http,
+        server.url("/search?featured=true&kind=transfer&limit=500"),
+    )
+    .await;
     assert_eq!(featured.results.len(), 10);
-    let agriculture: SearchResults = http
-        .get(server.url("/search?industry=modern_agriculture&limit=5"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let agriculture: SearchResults = get_json(
+        &http,
+        server.url("/search?industry=modern_agriculture&limit=5"),
+    )
+    .await;
     assert_eq!(agriculture.results.len(), 5);
     for bad in [
         "industry=mining",
@@ -235,14 +205,7 @@ async fn conditional_gets_answer_304_until_the_catalog_changes() {
             .unwrap();
         assert_eq!(stale.status(), StatusCode::OK, "{path}");
     }
-    let info: CatalogInfo = http
-        .get(server.url("/catalog"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: CatalogInfo = get_json(&http, server.url("/catalog")).await;
     assert_eq!(info.projects, 5740);
     assert_eq!(info.halls, 22);
 
@@ -307,11 +270,7 @@ async fn inquiries_are_validated_stored_once_and_echoed_as_plain_text() {
     assert_eq!(reused.status(), StatusCode::CONFLICT);
 
     let keyless = post_inquiry(&http, &url, None, &inquiry("YZ-2023-00001", "你好")).await;
-    assert_eq!(keyless.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        keyless.json::<ErrorBody>().await.unwrap().code,
-        "idempotency_key_required"
-    );
+    expect_error(keyless, StatusCode::BAD_REQUEST, "idempotency_key_required").await;
 
     // Per-field validation errors.
     let mut bad = inquiry("YZ-2023-00001", "");
@@ -337,8 +296,7 @@ async fn inquiries_are_validated_stored_once_and_echoed_as_plain_text() {
         .send()
         .await
         .unwrap();
-    assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(not_json.json::<ErrorBody>().await.unwrap().code, "bad_json");
+    expect_error(not_json, StatusCode::BAD_REQUEST, "bad_json").await;
 
     let oversize = post_inquiry(
         &http,
@@ -347,11 +305,7 @@ async fn inquiries_are_validated_stored_once_and_echoed_as_plain_text() {
         &inquiry("YZ-2023-00001", &"长".repeat(20_000)),
     )
     .await;
-    assert_eq!(oversize.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(
-        oversize.json::<ErrorBody>().await.unwrap().code,
-        "body_too_large"
-    );
+    expect_error(oversize, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large").await;
 
     let unknown = post_inquiry(
         &http,
@@ -360,11 +314,7 @@ async fn inquiries_are_validated_stored_once_and_echoed_as_plain_text() {
         &inquiry("YZ-0000-99999", "你好"),
     )
     .await;
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert_eq!(
-        unknown.json::<ErrorBody>().await.unwrap().code,
-        "unknown_project"
-    );
+    expect_error(unknown, StatusCode::NOT_FOUND, "unknown_project").await;
     assert_eq!(
         server.state.db.inquiry_count().unwrap(),
         1,
