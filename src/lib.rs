@@ -21,6 +21,8 @@ pub mod storage;
 pub mod text_image;
 pub mod ui;
 pub mod visitor;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 /// Where the visitor is.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -116,6 +118,8 @@ pub fn app(options: &Options) -> App {
         primary_window: Some(Window {
             title: "云展 Yunzhan · 天府科技云".into(),
             resolution: (1280, 720).into(),
+            // In a browser: the page's canvas (web/index.html), sized to the window.
+            canvas: Some("#yunzhan-canvas".into()),
             fit_canvas_to_parent: true,
             ..default()
         }),
@@ -132,6 +136,8 @@ pub fn app(options: &Options) -> App {
         ..default()
     });
     app.add_plugins(ui::plugin);
+    #[cfg(target_arch = "wasm32")]
+    app.add_plugins(web::plugin);
     if let Some(dir) = &options.capture {
         app.add_plugins(capture::CapturePlugin {
             dir: dir.clone(),

@@ -701,7 +701,7 @@ fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
     let project = catalog.project(id);
     let mut open = true;
     egui::Window::new(lang.pick("项目详情", "Project"))
-        .anchor(egui::Align2::RIGHT_TOP, [-8.0, 8.0])
+        .anchor(egui::Align2::RIGHT_TOP, [-8.0, 52.0])
         .default_width(380.0)
         .default_height(ctx.content_rect().height() * 0.7)
         .open(&mut open)

@@ -5,14 +5,23 @@
 # Debian's rustc-web (Rust 1.96) building std from source, which works on
 # machines where `rustup target add` cannot download (see docs/ci.md).
 #
-#   web/build.sh [--profile PROFILE]     (default profile: web-release)
+# Then makes the site in web/dist: wasm-bindgen at the exact version in
+# Cargo.lock (installed into the target dir if missing), wasm-opt from the
+# npm `binaryen` package, index.html, manifest.json, and precompressed
+# .gz/.br files. dist/ works from any static file server.
+#
+#   web/build.sh [--profile PROFILE] [--no-dist]
+#     --profile  cargo profile (default web-release; CI's compile check uses wasm-ci)
+#     --no-dist  only compile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=web-release
+dist=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --profile) profile="$2"; shift 2 ;;
+    --no-dist) dist=no; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -21,13 +30,52 @@ target=wasm32-unknown-unknown
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg getrandom_backend=\"wasm_js\""
 if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
   echo "web/build.sh: rustup target $target" >&2
-  cargo build --target "$target" --profile "$profile" --target-dir "${CARGO_TARGET_DIR:-target}/wasm"
+  target_dir="${CARGO_TARGET_DIR:-target}/wasm"
+  cargo build --target "$target" --profile "$profile" --target-dir "$target_dir"
 elif [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust ]; then
   echo "web/build.sh: Debian rustc-web with -Zbuild-std ($(/usr/bin/rustc --version))" >&2
+  target_dir="${CARGO_TARGET_DIR:-target}/wasm-debian"
   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build \
-    --target "$target" --profile "$profile" --target-dir "${CARGO_TARGET_DIR:-target}/wasm-debian" \
+    --target "$target" --profile "$profile" --target-dir "$target_dir" \
     -Zbuild-std=std,panic_abort
 else
   echo "web/build.sh: no wasm32 toolchain: install the rustup target ($target) or Debian's rustc-web cargo-web rust-web-src lld" >&2
   exit 1
 fi
+[ "$dist" = yes ] || exit 0
+
+wasm="$target_dir/$target/$profile/yunzhan.wasm"
+tools="${CARGO_TARGET_DIR:-target}/web-tools"
+out=web/dist
+bindgen_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_version"; then
+  echo "web/build.sh: installing wasm-bindgen-cli $bindgen_version (the version in Cargo.lock)" >&2
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --root "$tools"
+fi
+if [ ! -x "$tools/npm/node_modules/.bin/wasm-opt" ]; then
+  echo "web/build.sh: installing binaryen (wasm-opt) from npm" >&2
+  npm install --silent --prefix "$tools/npm" binaryen@132.0.0
+fi
+
+rm -rf "$out"; mkdir -p "$out"
+"$tools/bin/wasm-bindgen" "$wasm" --target web --no-typescript --out-dir "$out" --out-name yunzhan
+raw=$(stat -c %s "$out/yunzhan_bg.wasm")
+# Rust's wasm32 target uses these post-MVP features; wasm-opt must accept them.
+"$tools/npm/node_modules/.bin/wasm-opt" -Oz --strip-debug \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/yunzhan_bg.wasm" -o "$out/yunzhan_bg.opt.wasm"
+mv "$out/yunzhan_bg.opt.wasm" "$out/yunzhan_bg.wasm"
+cp web/index.html "$out/"
+bytes=$(stat -c %s "$out/yunzhan_bg.wasm")
+printf '{"wasm": "yunzhan_bg.wasm", "js": "yunzhan.js", "wasm_bytes": %s}\n' "$bytes" > "$out/manifest.json"
+for file in "$out"/*.wasm "$out"/*.js "$out"/*.html; do
+  gzip -9 -k -f "$file"
+  if command -v brotli >/dev/null; then
+    brotli -q 11 -k -f "$file"
+  else
+    python3 -c 'import brotli, sys; d = open(sys.argv[1], "rb").read(); open(sys.argv[1] + ".br", "wb").write(brotli.compress(d, quality=11))' "$file"
+  fi
+done
+echo "web/build.sh: $out ready: wasm $raw bytes after wasm-bindgen, $bytes after wasm-opt," \
+  "$(stat -c %s "$out/yunzhan_bg.wasm.gz") gzip, $(stat -c %s "$out/yunzhan_bg.wasm.br") brotli" >&2
