@@ -50,7 +50,10 @@ out=web/dist
 bindgen_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_version"; then
   echo "web/build.sh: installing wasm-bindgen-cli $bindgen_version (the version in Cargo.lock)" >&2
-  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --root "$tools"
+  # Its own lock file can name a crate version the registry no longer
+  # offers; then resolve afresh.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --root "$tools" ||
+    cargo install wasm-bindgen-cli --version "$bindgen_version" --root "$tools"
 fi
 if [ ! -x "$tools/npm/node_modules/.bin/wasm-opt" ]; then
   echo "web/build.sh: installing binaryen (wasm-opt) from npm" >&2
