@@ -62,6 +62,7 @@ fn save(
     favourites: Res<Favourites>,
     panels: Res<Panels>,
     mut hint_seen: Local<bool>,
+    mut written: Local<Option<Preferences>>,
 ) {
     *hint_seen |= !panels.hint;
     let preferences = Preferences {
@@ -73,8 +74,14 @@ fn save(
             .collect(),
         hint_seen: *hint_seen,
     };
+    // The panels count as changed whenever the UI borrows them, so compare
+    // contents: the file is written only when a preference really changed.
+    if written.as_ref() == Some(&preferences) {
+        return;
+    }
     let json = serde_json::to_vec_pretty(&preferences).expect("preferences serialise");
-    if let Err(error) = storage.write(FILE, &json) {
-        warn!("could not save {FILE}: {error}");
+    match storage.write(FILE, &json) {
+        Ok(()) => *written = Some(preferences),
+        Err(error) => warn!("could not save {FILE}: {error}"),
     }
 }

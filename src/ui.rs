@@ -206,7 +206,7 @@ fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
     if *ui.device == InputDevice::Touch && screen != Screen::Loading {
         joystick(&ctx, &mut ui);
     } else {
-        ui.joystick.0 = Vec2::ZERO;
+        ui.joystick.set_if_neq(Joystick::default());
     }
     if ui.lock.0 {
         crosshair(&ctx);
@@ -418,7 +418,8 @@ fn joystick(ctx: &egui::Context, ui: &mut UiWorld) {
                     offset * (RADIUS / offset.length().max(RADIUS))
                 })
                 .unwrap_or(egui::Vec2::ZERO);
-            ui.joystick.0 = Vec2::new(offset.x, -offset.y) / RADIUS;
+            ui.joystick
+                .set_if_neq(Joystick(Vec2::new(offset.x, -offset.y) / RADIUS));
             painter.circle(
                 centre,
                 RADIUS,
