@@ -27,12 +27,20 @@ pub const CARD_SHEET: SheetLayout = SheetLayout {
     slot_px: CARD_PX,
     quad_size: CARD_SIZE,
 };
+/// The low quality tier's pages: the same cards at half the pixels.
+pub const CARD_SHEET_LOW: SheetLayout = SheetLayout {
+    page_px: UVec2::new(768, 512),
+    slot_px: UVec2::new(192, 128),
+    quad_size: CARD_SIZE,
+};
 pub const PAGE_BYTES: usize = CARD_SHEET.page_bytes();
 pub const SLOTS_PER_PAGE: usize = CARD_SHEET.slots_per_page();
 /// The product's cap on card texture memory.
 pub const TEXTURE_CAP_BYTES: usize = 256 * 1024 * 1024;
 /// Cards farther than this from the visitor are not given textures.
 pub const RESIDENT_RADIUS: f32 = 30.0;
+/// The same on the low quality tier.
+pub const RESIDENT_RADIUS_LOW: f32 = 18.0;
 /// New card textures painted per frame, to keep frames smooth.
 pub const PAINT_PER_FRAME: usize = 24;
 
@@ -60,6 +68,9 @@ pub struct CardAtlas {
     pages: Vec<Page>,
     slot_of: HashMap<Entity, (usize, usize)>,
     pub cap_bytes: usize,
+    /// The page layout in use (full or half size, by quality tier).
+    pub sheet: SheetLayout,
+    pub radius: f32,
     painter: TextPainter,
     /// Cards painted since the hall was entered (for diagnostics).
     pub painted: usize,
@@ -77,13 +88,31 @@ impl CardAtlas {
             pages: Vec::new(),
             slot_of: HashMap::new(),
             cap_bytes,
+            sheet: CARD_SHEET,
+            radius: RESIDENT_RADIUS,
             painter: TextPainter::default(),
             painted: 0,
         }
     }
 
     pub fn texture_bytes(&self) -> usize {
-        self.pages.len() * PAGE_BYTES
+        self.pages.len() * self.sheet.page_bytes()
+    }
+
+    /// Uses the page layout and radius of a quality tier; the pages painted
+    /// so far are forgotten when that changes (returns whether it did).
+    pub fn set_tier(&mut self, tier: crate::quality::Tier) -> bool {
+        let (sheet, radius) = match tier {
+            crate::quality::Tier::High => (CARD_SHEET, RESIDENT_RADIUS),
+            crate::quality::Tier::Low => (CARD_SHEET_LOW, RESIDENT_RADIUS_LOW),
+        };
+        if self.sheet == sheet {
+            return false;
+        }
+        self.sheet = sheet;
+        self.radius = radius;
+        self.clear();
+        true
     }
 
     pub fn pages(&self) -> usize {
@@ -99,7 +128,7 @@ impl CardAtlas {
     }
 
     fn max_pages(&self) -> usize {
-        self.cap_bytes / PAGE_BYTES
+        self.cap_bytes / self.sheet.page_bytes()
     }
 
     fn free_slot(&self) -> Option<(usize, usize)> {
@@ -155,11 +184,12 @@ pub fn update_residency(
     let Some(eye) = visitors.iter().next().map(|t| t.translation) else {
         return;
     };
-    let capacity = atlas.max_pages() * SLOTS_PER_PAGE;
+    let capacity = atlas.max_pages() * atlas.sheet.slots_per_page();
+    let radius = atlas.radius;
     let mut nearby: Vec<(f32, Entity)> = cards
         .iter()
         .map(|(entity, _, transform)| (transform.translation.distance_squared(eye), entity))
-        .filter(|(distance, _)| *distance <= RESIDENT_RADIUS * RESIDENT_RADIUS)
+        .filter(|(distance, _)| *distance <= radius * radius)
         .collect();
     nearby.sort_by(|a, b| a.0.total_cmp(&b.0));
     nearby.truncate(capacity);
@@ -187,6 +217,7 @@ pub fn update_residency(
             Some(slot) => slot,
             None if atlas.pages.len() < atlas.max_pages() => {
                 let page = new_page(
+                    atlas.sheet,
                     &mut commands,
                     root.0,
                     &mut images,
@@ -201,10 +232,13 @@ pub fn update_residency(
         let Ok((_, card, _)) = cards.get(entity) else {
             continue;
         };
-        let canvas = paint_card(&mut atlas.painter, catalog.project(card.project));
+        let mut canvas = paint_card(&mut atlas.painter, catalog.project(card.project));
+        if atlas.sheet.slot_px != CARD_PX {
+            canvas = canvas.halved();
+        }
         let (page, index) = slot;
         if let Some(mut image) = images.get_mut(&atlas.pages[page].image) {
-            CARD_SHEET.blit(&mut image, &canvas, index);
+            atlas.sheet.blit(&mut image, &canvas, index);
         }
         atlas.pages[page].slots[index] = Some(entity);
         atlas.pages[page].dirty = true;
@@ -213,6 +247,7 @@ pub fn update_residency(
         painted += 1;
     }
 
+    let sheet = atlas.sheet;
     for page in atlas.pages.iter_mut().filter(|page| page.dirty) {
         page.dirty = false;
         let quads = page.slots.iter().enumerate().filter_map(|(slot, card)| {
@@ -220,32 +255,33 @@ pub fn update_residency(
                 .map(|(_, _, transform)| (slot, transform))
         });
         if let Some(mut mesh) = meshes.get_mut(&page.mesh) {
-            *mesh = CARD_SHEET.mesh(quads);
+            *mesh = sheet.mesh(quads);
         }
     }
 }
 
 fn new_page(
+    sheet: SheetLayout,
     commands: &mut Commands,
     root: Entity,
     images: &mut Assets<Image>,
     meshes: &mut Assets<Mesh>,
     materials: &mut Assets<StandardMaterial>,
 ) -> Page {
-    let image = images.add(CARD_SHEET.blank_page(true));
+    let image = images.add(sheet.blank_page(true));
     let mesh = spawn_page(
         commands,
         root,
         "Card atlas page",
         image.clone(),
-        CARD_SHEET.mesh([]),
+        sheet.mesh([]),
         meshes,
         materials,
     );
     Page {
         image,
         mesh,
-        slots: vec![None; SLOTS_PER_PAGE],
+        slots: vec![None; sheet.slots_per_page()],
         dirty: false,
     }
 }

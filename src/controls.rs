@@ -38,6 +38,11 @@ pub enum InputDevice {
 #[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
 pub struct Joystick(pub Vec2);
 
+/// Present on the venue's touch-screen kiosk (`--kiosk`, `?kiosk=1`): the
+/// touch controls are always shown and a click never locks the pointer.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Kiosk;
+
 /// A click or tap on the scene at a window position (logical pixels).
 #[derive(Message, Debug, Clone, Copy, PartialEq)]
 pub struct SceneTap(pub Vec2);
@@ -70,9 +75,10 @@ pub fn plugin(app: &mut App) {
 fn notice_device(
     touches: Res<Touches>,
     buttons: Res<ButtonInput<MouseButton>>,
+    kiosk: Option<Res<Kiosk>>,
     mut device: ResMut<InputDevice>,
 ) {
-    let now = if touches.iter().next().is_some() || touches.any_just_released() {
+    let now = if kiosk.is_some() || touches.iter().next().is_some() || touches.any_just_released() {
         InputDevice::Touch
     } else if buttons.get_just_pressed().next().is_some() {
         InputDevice::Mouse
@@ -90,6 +96,7 @@ fn mouse_clicks(
     motion: Res<AccumulatedMouseMotion>,
     ui: Res<UiCapture>,
     device: Res<InputDevice>,
+    kiosk: Option<Res<Kiosk>>,
     windows: Query<&Window, With<PrimaryWindow>>,
     mut lock: ResMut<PointerLock>,
     mut taps: MessageWriter<SceneTap>,
@@ -102,7 +109,17 @@ fn mouse_clicks(
         *dragged += motion.delta.length();
     }
     let clicked = buttons.just_released(MouseButton::Left) && *dragged <= CLICK_SLOP;
-    if !clicked || *device == InputDevice::Touch || (ui.pointer && !lock.0) {
+    if !clicked || (ui.pointer && !lock.0) {
+        return;
+    }
+    if kiosk.is_some() {
+        // A touch screen that reports mouse clicks: a tap, never a lock.
+        if let Some(at) = windows.iter().next().and_then(Window::cursor_position) {
+            taps.write(SceneTap(at));
+        }
+        return;
+    }
+    if *device == InputDevice::Touch {
         return;
     }
     let Some(window) = windows.iter().next() else {

@@ -11,7 +11,7 @@ use yunzhan_model::layout::{BOOTH_DEPTH, BOOTH_WIDTH, Booth, Facing, HallLayout,
 use yunzhan_model::{ExhibitorId, HallIndex, Industry};
 
 use crate::Screen;
-use crate::cards::{CARD_SIZE, Card, CardAtlas, CardRoot, RESIDENT_RADIUS, SLOTS_PER_PAGE};
+use crate::cards::{CARD_SIZE, Card, CardAtlas, CardRoot};
 use crate::catalog::ExpoCatalog;
 use crate::navigation::{Colliders, CurrentHall, Go, floor_position, place};
 use crate::scene::{
@@ -136,6 +136,7 @@ fn build_hall(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut images: ResMut<Assets<Image>>,
+    atlas: Res<CardAtlas>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
     let plan = HallPlan::new(&catalog, current.0);
@@ -292,9 +293,9 @@ fn build_hall(
     for (mut visitor, mut transform) in &mut visitors {
         place(&mut visitor, &mut transform, entrance, 0.0);
     }
-    let cards_wanted = cards_near(layout, entrance)
+    let cards_wanted = cards_near(layout, entrance, atlas.radius)
         .min(cards_total)
-        .min(SLOTS_PER_PAGE * 16);
+        .min(atlas.sheet.slots_per_page() * 16);
     commands.insert_resource(LoadingProgress {
         done: 0,
         total: layout.booths.len() + cards_wanted,
@@ -379,13 +380,13 @@ fn leave_by_the_door(
 }
 
 /// Number of card slots within the residency radius of a point.
-fn cards_near(layout: &HallLayout, point: [f32; 2]) -> usize {
+fn cards_near(layout: &HallLayout, point: [f32; 2], radius: f32) -> usize {
     layout
         .booths
         .iter()
         .filter(|booth| {
             let [x, z] = booth.rect.center();
-            Vec2::new(x - point[0], z - point[1]).length() <= RESIDENT_RADIUS - BOOTH_WIDTH
+            Vec2::new(x - point[0], z - point[1]).length() <= radius - BOOTH_WIDTH
         })
         .map(|booth| booth.cards.len())
         .sum()

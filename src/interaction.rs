@@ -169,13 +169,18 @@ fn hop_booth(
         None => count - 1,
     } as usize;
     current.0 = Some(next);
-    let (to, yaw) = plan.viewpoint(next);
     for visitor in &visitors {
-        commands.entity(visitor).insert(Travel {
-            to,
-            yaw,
-            pitch: 0.1,
-        });
+        commands.entity(visitor).insert(booth_pose(&plan, next));
+    }
+}
+
+/// The pose in front of a booth, looking at its wall of cards.
+pub fn booth_pose(plan: &HallPlan, booth: usize) -> Travel {
+    let (to, yaw) = plan.viewpoint(booth);
+    Travel {
+        to,
+        yaw,
+        pitch: 0.1,
     }
 }
 

@@ -9,12 +9,14 @@ pub mod capture;
 pub mod cards;
 pub mod catalog;
 pub mod controls;
+pub mod deeplink;
 pub mod hall;
 pub mod interaction;
 pub mod lobby;
 pub mod navigation;
 pub mod platform;
 pub mod prefs;
+pub mod quality;
 pub mod scene;
 pub mod sheet;
 pub mod storage;
@@ -47,55 +49,76 @@ pub fn plugin(app: &mut App) {
         cards::plugin,
         visitor::plugin,
         interaction::plugin,
+        deeplink::plugin,
+        quality::plugin,
     ));
 }
 
-/// Command-line options of the `yunzhan` binary.
+/// Command-line options of the `yunzhan` binary; in a browser the same
+/// options come from the page's address (`?hall=chengdu&lang=en`).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Options {
     /// Render the documentation views into this folder and exit.
     pub capture: Option<std::path::PathBuf>,
-    /// The hall the capture views show.
+    /// The hall to open (and the hall the capture views show).
     pub hall: Option<yunzhan_model::HallIndex>,
-    /// The project (platform number) the card views show.
+    /// The booth of that hall to stand at (0-based; 1-based on the command line).
+    pub booth: Option<usize>,
+    /// The project (platform number) to open (and the card views show).
     pub project: Option<String>,
     /// The platform API to load the catalog from and send inquiries to.
     pub api: Option<String>,
+    /// The language, overriding the visitor's saved choice.
+    pub lang: Option<ui::Lang>,
+    /// The venue's touch-screen kiosk: touch-first, never locks the pointer.
+    pub kiosk: bool,
+    /// The rendering quality, overriding the visitor's saved choice.
+    pub quality: Option<quality::QualitySetting>,
 }
 
 impl Options {
-    pub const USAGE: &str = "usage: yunzhan [--api URL] [--capture DIR [--hall ID] [--project NO]]
+    pub const USAGE: &str = "usage: yunzhan [--api URL] [--hall ID [--booth N]] [--project NO]
+               [--lang zh|en] [--quality auto|high|low] [--kiosk] [--capture DIR]
   --api URL       load halls and cards from the platform API at URL (e.g.
                   http://127.0.0.1:8080) and send inquiries there; without it
                   the embedded catalog is shown and inquiries stay queued
+  --hall ID       open this hall (an id such as chengdu)
+  --booth N       stand at the hall's N-th booth (from 1)
+  --project NO    open this project (platform number) at its card
+  --lang zh|en    the interface language (default: the last one chosen, else zh)
+  --quality Q     auto (default; drops to low on a slow device), high or low
+  --kiosk         the venue's touch-screen kiosk: touch controls, no pointer lock
   --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
-                  panel and the minimap to PNG files in DIR, then exit
-  --hall ID       the hall to capture (an id such as chengdu; default chengdu)
-  --project NO    the project (platform number) for the card views";
+                  panel and the minimap to PNG files in DIR, then exit (the
+                  hall of --hall, default chengdu; the card of --project)
+In a browser the same options are the page's query: ?hall=chengdu&booth=3,
+?project=NO, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1.";
 
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut options = Options::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
+            let mut value = |what: &str| args.next().ok_or(format!("{arg} needs {what}"));
             match arg.as_str() {
-                "--capture" => {
-                    let dir = args.next().ok_or("--capture needs a folder")?;
-                    options.capture = Some(dir.into());
-                }
+                "--capture" => options.capture = Some(value("a folder")?.into()),
                 "--hall" => {
-                    let id = args.next().ok_or("--hall needs a hall id")?;
+                    let id = value("a hall id")?;
                     let hall = yunzhan_model::HallIndex::from_id(&id).ok_or_else(|| {
                         let ids: Vec<&str> = yunzhan_model::HALLS.iter().map(|h| h.id).collect();
                         format!("unknown hall {id:?}; halls are: {}", ids.join(" "))
                     })?;
                     options.hall = Some(hall);
                 }
-                "--project" => {
-                    let no = args.next().ok_or("--project needs a platform number")?;
-                    options.project = Some(no);
+                "--booth" => {
+                    let n = value("a booth number")?;
+                    let booth = n.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                        format!("--booth {n:?}: give the booth's number, counting from 1")
+                    })?;
+                    options.booth = Some(booth - 1);
                 }
+                "--project" => options.project = Some(value("a platform number")?),
                 "--api" => {
-                    let url = args.next().ok_or("--api needs a URL")?;
+                    let url = value("a URL")?;
                     if !(url.starts_with("http://") || url.starts_with("https://")) {
                         return Err(format!(
                             "--api {url:?}: give the server's address with http:// or https://"
@@ -103,11 +126,46 @@ impl Options {
                     }
                     options.api = Some(url);
                 }
+                "--lang" => {
+                    options.lang = Some(match value("zh or en")?.as_str() {
+                        "zh" => ui::Lang::Zh,
+                        "en" => ui::Lang::En,
+                        other => return Err(format!("--lang {other:?}: choose zh or en")),
+                    })
+                }
+                "--quality" => {
+                    let q = value("auto, high or low")?;
+                    options.quality = Some(
+                        quality::QualitySetting::from_name(&q)
+                            .ok_or_else(|| format!("--quality {q:?}: choose auto, high or low"))?,
+                    );
+                }
+                "--kiosk" => options.kiosk = true,
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
             }
         }
         Ok(options)
+    }
+
+    /// The options of a page address's query pairs (already percent-decoded).
+    /// Unknown names are ignored (addresses pick up tracking parameters);
+    /// `capture` is not offered on the web.
+    pub fn from_query(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Self, String> {
+        let mut args = Vec::new();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "kiosk" if !matches!(value.as_str(), "0" | "false") => {
+                    args.push("--kiosk".to_string());
+                }
+                "hall" | "booth" | "project" | "api" | "lang" | "quality" => {
+                    args.push(format!("--{name}"));
+                    args.push(value);
+                }
+                _ => {}
+            }
+        }
+        Options::parse(args)
     }
 }
 
@@ -135,10 +193,21 @@ pub fn app(options: &Options) -> App {
         api: options.api.clone(),
         ..default()
     });
+    if options.capture.is_none() {
+        app.insert_resource(deeplink::StartAt::from(options));
+    }
+    if options.kiosk {
+        app.insert_resource(controls::Kiosk);
+    }
     app.add_plugins(ui::plugin);
     #[cfg(target_arch = "wasm32")]
     app.add_plugins(web::plugin);
     if let Some(dir) = &options.capture {
+        // Documentation pictures show the full quality, whatever renders them.
+        app.insert_resource(quality::Quality {
+            setting: quality::QualitySetting::High,
+            ..default()
+        });
         app.add_plugins(capture::CapturePlugin {
             dir: dir.clone(),
             hall: options.hall,

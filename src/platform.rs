@@ -5,16 +5,20 @@
 //! to that cache (or the embedded catalog) with an "offline" badge when the
 //! server cannot be reached, and polls the catalog's ETag so a changed
 //! catalog refreshes the booths without a restart. Inquiries go to a durable
-//! outbox on disk first and are sent with retry; without `--api` they stay
-//! queued there. The worker needs threads and files, so on the web (no
-//! worker yet) inquiries are only queued in memory.
+//! outbox first and are sent with retry; without `--api` they stay queued
+//! there. Natively the worker is a thread with a small async runtime and
+//! keeps its files in the data folder; in a browser it is a task on the
+//! page's event loop and keeps them in `localStorage`.
 
 use std::time::Duration;
 
 use bevy::prelude::*;
 use yunzhan_model::inquiry::Inquiry;
 
+use bevy::ecs::system::SystemParam;
+
 use crate::Screen;
+use crate::navigation::{CurrentHall, Go, floor_position};
 use crate::storage::Storage;
 use crate::visitor::{EYE_HEIGHT, Visitor, orientation};
 
@@ -82,6 +86,36 @@ struct KeepPlace {
     pitch: f32,
 }
 
+/// Rebuilds the scene on show (after a catalog or quality change) with the
+/// visitor kept where they stand.
+#[derive(SystemParam)]
+pub struct RebuildScene<'w, 's> {
+    screen: Res<'w, State<Screen>>,
+    hall: Option<Res<'w, CurrentHall>>,
+    visitors: Query<'w, 's, (&'static Transform, &'static Visitor)>,
+    go: MessageWriter<'w, Go>,
+}
+
+impl RebuildScene<'_, '_> {
+    pub fn in_hall(&self) -> bool {
+        *self.screen.get() == Screen::Hall
+    }
+
+    pub fn keeping_place(&mut self, commands: &mut Commands) {
+        if let Some((transform, visitor)) = self.visitors.iter().next() {
+            commands.insert_resource(KeepPlace {
+                at: floor_position(transform),
+                yaw: visitor.yaw,
+                pitch: visitor.pitch,
+            });
+        }
+        match (self.screen.get(), self.hall.as_deref()) {
+            (Screen::Lobby, _) | (_, None) => self.go.write(Go::Lobby),
+            (_, Some(hall)) => self.go.write(Go::Hall(hall.0)),
+        };
+    }
+}
+
 impl Plugin for PlatformPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(PlatformStatus {
@@ -92,33 +126,17 @@ impl Plugin for PlatformPlugin {
         .init_resource::<Storage>()
         .add_message::<SubmitInquiry>();
         let storage = app.world().resource::<Storage>().clone();
-        #[cfg(not(target_arch = "wasm32"))]
-        {
-            let link = worker::start(self.api.clone(), storage, self.poll_every);
-            app.insert_resource(link);
-            app.add_systems(
-                Update,
-                (worker::forward_submissions, worker::receive_reports),
-            );
-        }
-        #[cfg(target_arch = "wasm32")]
-        {
-            let _ = storage;
-            app.add_systems(Update, queue_in_memory);
-        }
+        let link = worker::start(self.api.clone(), storage, self.poll_every);
+        app.insert_resource(link);
+        app.add_systems(
+            Update,
+            (worker::forward_submissions, worker::receive_reports),
+        );
         app.add_systems(
             Update,
             keep_place
                 .run_if(resource_exists::<KeepPlace>.and_then(not(in_state(Screen::Loading)))),
         );
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-fn queue_in_memory(mut submissions: MessageReader<SubmitInquiry>, mut sent: ResMut<SentInquiries>) {
-    for SubmitInquiry(inquiry) in submissions.read() {
-        sent.0
-            .push((inquiry.platform_no.clone(), InquiryState::Queued));
     }
 }
 
@@ -136,29 +154,27 @@ fn keep_place(
     commands.remove_resource::<KeepPlace>();
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 mod worker {
-    //! The worker thread: a small async runtime that owns the API client,
-    //! the catalog cache and the outbox.
+    //! The worker: an async task that owns the API client, the catalog
+    //! cache and the outbox (a thread of its own natively, a task on the
+    //! page's event loop in a browser).
 
     use std::sync::Mutex;
     use std::sync::mpsc::{self, Receiver, Sender};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
+    use bevy::platform::time::Instant;
     use bevy::prelude::*;
     use yunzhan_client::{ApiClient, Delivery, Outbox};
     use yunzhan_model::Catalog;
     use yunzhan_model::inquiry::Inquiry;
 
     use super::{
-        CatalogSource, InquiryState, KeepPlace, PlatformStatus, SentInquiries, SubmitInquiry,
+        CatalogSource, InquiryState, PlatformStatus, RebuildScene, SentInquiries, SubmitInquiry,
     };
-    use crate::Screen;
     use crate::catalog::ExpoCatalog;
     use crate::interaction::Selection;
-    use crate::navigation::{CurrentHall, Go, floor_position};
     use crate::storage::Storage;
-    use crate::visitor::Visitor;
 
     const CACHE: &str = "catalog-cache.json";
     const CACHE_ETAG: &str = "catalog-cache.etag";
@@ -189,35 +205,59 @@ mod worker {
     pub fn start(api: Option<String>, storage: Storage, poll_every: Duration) -> Link {
         let (submit, submissions) = mpsc::channel();
         let (report, reports) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("platform".into())
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(runtime) => runtime,
-                    Err(error) => {
-                        error!("cannot start the platform worker: {error}");
-                        return;
-                    }
-                };
-                let worker = Worker {
-                    client: api.as_deref().map(ApiClient::new),
-                    storage,
-                    report,
-                    submissions,
-                    poll_every,
-                };
-                runtime.block_on(worker.run());
-            });
-        if let Err(error) = spawned {
-            error!("cannot start the platform worker: {error}");
-        }
+        let worker = Worker {
+            client: api.as_deref().map(ApiClient::new),
+            storage,
+            report,
+            submissions,
+            poll_every,
+        };
+        spawn(worker);
         Link {
             submit,
             reports: Mutex::new(reports),
         }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn spawn(worker: Worker) {
+        let spawned = std::thread::Builder::new()
+            .name("platform".into())
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime.block_on(worker.run()),
+                    Err(error) => error!("cannot start the platform worker: {error}"),
+                }
+            });
+        if let Err(error) = spawned {
+            error!("cannot start the platform worker: {error}");
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn spawn(worker: Worker) {
+        wasm_bindgen_futures::spawn_local(worker.run());
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    async fn sleep(duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+
+    /// A `setTimeout` awaited.
+    #[cfg(target_arch = "wasm32")]
+    async fn sleep(duration: Duration) {
+        let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            if let Some(window) = web_sys::window() {
+                let _ =
+                    window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
     /// What the worker tells the app.
@@ -255,10 +295,7 @@ mod worker {
         mut selection: ResMut<Selection>,
         mut favourites: Option<ResMut<crate::ui::Favourites>>,
         mut search: Option<ResMut<crate::ui::SearchState>>,
-        screen: Res<State<Screen>>,
-        hall: Option<Res<CurrentHall>>,
-        visitors: Query<(&Transform, &Visitor)>,
-        mut go: MessageWriter<Go>,
+        mut rebuild: RebuildScene,
     ) {
         for report in link.reports() {
             match report {
@@ -286,17 +323,7 @@ mod worker {
                         search.forget_results();
                     }
                     *shown = ExpoCatalog(std::sync::Arc::new(catalog));
-                    if let Some((transform, visitor)) = visitors.iter().next() {
-                        commands.insert_resource(KeepPlace {
-                            at: floor_position(transform),
-                            yaw: visitor.yaw,
-                            pitch: visitor.pitch,
-                        });
-                    }
-                    match (screen.get(), hall.as_deref()) {
-                        (Screen::Lobby, _) | (_, None) => go.write(Go::Lobby),
-                        (_, Some(hall)) => go.write(Go::Hall(hall.0)),
-                    };
+                    rebuild.keeping_place(&mut commands);
                     info!("catalog {} on show", shown.catalog_version());
                 }
             }
@@ -335,19 +362,14 @@ mod worker {
         }
 
         fn open_outbox(&self) -> Outbox {
-            match self.storage.path(OUTBOX) {
-                Some(path) => {
-                    let (outbox, problem) = Outbox::open(path);
-                    if let Some(problem) = problem {
-                        error!("{problem}");
-                    }
-                    outbox
-                }
-                None => Outbox::in_memory(),
+            let (outbox, problem) = Outbox::open(self.storage.0.clone(), OUTBOX);
+            if let Some(problem) = problem {
+                error!("{problem}");
             }
+            outbox
         }
 
-        /// The cached catalog and its ETag, when a readable one is on disk.
+        /// The cached catalog and its ETag, when a readable one is kept.
         fn cached(&self) -> Option<(Catalog, String)> {
             let etag = String::from_utf8(self.storage.read(CACHE_ETAG)?).ok()?;
             let report = Catalog::load(&self.storage.read(CACHE)?).ok()?;
@@ -445,7 +467,7 @@ mod worker {
                         next_poll = Instant::now() + self.poll_every;
                     }
                 }
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                sleep(Duration::from_millis(100)).await;
             }
         }
     }

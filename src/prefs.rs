@@ -1,11 +1,12 @@
 //! The visitor's preferences kept between visits: language, favourites
-//! (by platform number, so they survive catalog changes) and whether the
-//! first-visit hint was dismissed.
+//! (by platform number, so they survive catalog changes), the quality
+//! setting and whether the first-visit hint was dismissed.
 
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::ExpoCatalog;
+use crate::quality::{Quality, QualitySetting};
 use crate::storage::Storage;
 use crate::ui::{Favourites, Lang, Panels};
 
@@ -17,6 +18,7 @@ pub struct Preferences {
     pub lang: Lang,
     pub favourites: Vec<String>,
     pub hint_seen: bool,
+    pub quality: QualitySetting,
 }
 
 pub fn plugin(app: &mut App) {
@@ -25,8 +27,13 @@ pub fn plugin(app: &mut App) {
     app.add_systems(Last, save.run_if(preferences_changed));
 }
 
-fn preferences_changed(lang: Res<Lang>, favourites: Res<Favourites>, panels: Res<Panels>) -> bool {
-    lang.is_changed() || favourites.is_changed() || panels.is_changed()
+fn preferences_changed(
+    lang: Res<Lang>,
+    favourites: Res<Favourites>,
+    panels: Res<Panels>,
+    quality: Res<Quality>,
+) -> bool {
+    lang.is_changed() || favourites.is_changed() || panels.is_changed() || quality.is_changed()
 }
 
 fn load(
@@ -35,6 +42,7 @@ fn load(
     mut lang: ResMut<Lang>,
     mut favourites: ResMut<Favourites>,
     mut panels: ResMut<Panels>,
+    mut quality: ResMut<Quality>,
 ) {
     let Some(bytes) = storage.read(FILE) else {
         return;
@@ -53,14 +61,17 @@ fn load(
         .filter_map(|no| catalog.find(no))
         .collect();
     panels.hint = !preferences.hint_seen;
+    quality.setting = preferences.quality;
 }
 
+#[allow(clippy::too_many_arguments)]
 fn save(
     storage: Res<Storage>,
     catalog: Res<ExpoCatalog>,
     lang: Res<Lang>,
     favourites: Res<Favourites>,
     panels: Res<Panels>,
+    quality: Res<Quality>,
     mut hint_seen: Local<bool>,
     mut written: Local<Option<Preferences>>,
 ) {
@@ -73,6 +84,7 @@ fn save(
             .map(|&id| catalog.project(id).platform_no.clone())
             .collect(),
         hint_seen: *hint_seen,
+        quality: quality.setting,
     };
     // The panels count as changed whenever the UI borrows them, so compare
     // contents: the file is written only when a preference really changed.

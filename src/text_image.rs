@@ -33,6 +33,27 @@ impl Canvas {
         }
     }
 
+    /// The canvas at half the width and height, each pixel the mean of 2x2.
+    pub fn halved(&self) -> Canvas {
+        let (width, height) = (self.width / 2, self.height / 2);
+        let mut pixels = Vec::with_capacity((width * height * 4) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let at = |dx: u32, dy: u32| self.pixel(2 * x + dx, 2 * y + dy);
+                let quad = [at(0, 0), at(1, 0), at(0, 1), at(1, 1)];
+                for channel in 0..4 {
+                    let sum: u32 = quad.iter().map(|p| u32::from(p[channel])).sum();
+                    pixels.push(((sum + 2) / 4) as u8);
+                }
+            }
+        }
+        Canvas {
+            width,
+            height,
+            pixels,
+        }
+    }
+
     pub fn fill_rect(&mut self, x: i32, y: i32, width: u32, height: u32, color: Rgba) {
         for row in y.max(0)..(y + height as i32).min(self.height as i32) {
             for column in x.max(0)..(x + width as i32).min(self.width as i32) {

@@ -18,6 +18,7 @@ use crate::hall::{HallPlan, LoadingProgress};
 use crate::interaction::{FocusProject, HopBooth, Selection, UiCapture};
 use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
 use crate::platform::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, SubmitInquiry};
+use crate::quality::{Quality, QualitySetting, Tier};
 use crate::scene::industry_color;
 use crate::text_image::FONT_BYTES;
 use crate::visitor::Visitor;
@@ -157,6 +158,7 @@ struct UiWorld<'w, 's> {
     plan: Option<Res<'w, HallPlan>>,
     progress: Res<'w, LoadingProgress>,
     atlas: Res<'w, CardAtlas>,
+    quality: ResMut<'w, Quality>,
     diagnostics: Res<'w, DiagnosticsStore>,
     go: MessageWriter<'w, Go>,
     focus: MessageWriter<'w, FocusProject>,
@@ -269,6 +271,7 @@ fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
                         }
                     }
                     platform_badge(row, &ui.platform, lang);
+                    quality_menu(row, &mut ui.quality, lang);
                     row.toggle_value(&mut ui.panels.hint, "?");
                     let other = lang.pick("EN", "中文");
                     if row.button(other).clicked() {
@@ -277,6 +280,42 @@ fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
                 });
             });
         });
+}
+
+fn quality_name(setting: QualitySetting, lang: Lang) -> &'static str {
+    match setting {
+        QualitySetting::Auto => lang.pick("自动", "auto"),
+        QualitySetting::High => lang.pick("高", "high"),
+        QualitySetting::Low => lang.pick("低", "low"),
+    }
+}
+
+/// The quality switch: auto (showing the tier it chose), high or low.
+fn quality_menu(row: &mut egui::Ui, quality: &mut Quality, lang: Lang) {
+    let tier = match quality.tier {
+        Tier::High => QualitySetting::High,
+        Tier::Low => QualitySetting::Low,
+    };
+    let mut title = format!(
+        "{} {}",
+        lang.pick("画质", "Quality"),
+        quality_name(quality.setting, lang)
+    );
+    if quality.setting == QualitySetting::Auto {
+        title = format!("{title} ({})", quality_name(tier, lang));
+    }
+    row.menu_button(title, |menu| {
+        for setting in QualitySetting::ALL {
+            let chosen = quality.setting == setting;
+            if menu
+                .selectable_label(chosen, quality_name(setting, lang))
+                .clicked()
+            {
+                quality.setting = setting;
+                menu.close();
+            }
+        }
+    });
 }
 
 /// Where the catalog comes from: the platform (online), a cached copy
@@ -1014,6 +1053,8 @@ fn diagnostics(ctx: &egui::Context, ui: &UiWorld, lang: Lang) {
                     ui.atlas.resident(),
                     ui.atlas.painted
                 ));
+                let why = ui.quality.auto_low_because.unwrap_or("");
+                frame.monospace(format!("quality {:?} {why}", ui.quality.tier));
                 frame.monospace(lang.pick("F3 关闭", "F3 to close"));
             });
         });

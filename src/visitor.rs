@@ -14,6 +14,8 @@ use crate::navigation::{Colliders, Travel, floor_position};
 use crate::scene::world;
 
 pub const EYE_HEIGHT: f32 = 1.7;
+/// Ambient light brightness beside the sun (the high quality tier).
+pub const AMBIENT: f32 = 450.0;
 const WALK_SPEED: f32 = 4.0;
 
 /// The visitor's camera, with its heading (yaw) and pitch in radians.
@@ -26,7 +28,7 @@ pub struct Visitor {
 pub fn plugin(app: &mut App) {
     app.insert_resource(ClearColor(Color::srgb(0.72, 0.78, 0.86)));
     app.insert_resource(GlobalAmbientLight {
-        brightness: 450.0,
+        brightness: AMBIENT,
         ..default()
     });
     app.add_systems(Startup, spawn_visitor);

@@ -1,16 +1,82 @@
-//! The page around the app in a browser (web/index.html): once the first
-//! scene is on screen the loading overlay is removed and the page is marked
-//! ready (`<html data-yunzhan="ready">`), which browser tests wait for.
+//! The page around the app in a browser (web/index.html): the options come
+//! from the page's address (and the API the page found beside it); once the
+//! first scene is on screen the loading overlay is removed and the page is
+//! marked ready (`<html data-yunzhan="ready">`); the address bar follows the
+//! visitor (a deep link to where they are), and `<html>` data attributes
+//! report the state browser tests check.
 
 use bevy::prelude::*;
 
 use crate::Screen;
+use crate::deeplink::DeepLink;
+use crate::platform::{CatalogSource, InquiryState, PlatformStatus, SentInquiries};
+use crate::quality::{Quality, Tier};
 
 /// Frames drawn in a settled scene before the page counts as ready.
 const FRAMES_BEFORE_READY: u32 = 3;
 
+/// Query parameters that are settings, not places: kept in the address as
+/// they came while the place parameters follow the visitor.
+const SETTINGS: [&str; 4] = ["api", "kiosk", "lang", "quality"];
+
 pub fn plugin(app: &mut App) {
-    app.add_systems(Update, announce_ready);
+    app.add_plugins(first_frame_plugin);
+    app.add_systems(
+        Update,
+        (announce_ready, follow_in_address_bar, report_state),
+    );
+}
+
+/// Marks the app's first frame on the page (`<html data-first-frame="ms">`,
+/// the wall clock in milliseconds since 1970, which tests compare with
+/// `performance.timeOrigin`); shared with the size baseline example so both
+/// are timed the same way.
+pub fn first_frame_plugin(app: &mut App) {
+    app.add_systems(Last, mark_first_frame);
+}
+
+fn mark_first_frame(mut marked: Local<bool>) {
+    if std::mem::replace(&mut *marked, true) {
+        return;
+    }
+    let now = js_sys::Date::now();
+    if let Some(root) = root() {
+        let _ = root.set_attribute("data-first-frame", &format!("{now:.0}"));
+    }
+}
+
+fn query_pairs() -> Vec<(String, String)> {
+    let search = web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    for entry in params.entries() {
+        let Ok(entry) = entry else { continue };
+        let entry = js_sys::Array::from(&entry);
+        if let (Some(name), Some(value)) = (entry.get(0).as_string(), entry.get(1).as_string()) {
+            pairs.push((name, value));
+        }
+    }
+    pairs
+}
+
+fn root() -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.document_element()
+}
+
+/// The app's options from the page's address; without `?api=` the API the
+/// page found at its own origin (`<html data-api>`, set by index.html).
+pub fn page_options() -> Result<crate::Options, String> {
+    let mut options = crate::Options::from_query(query_pairs())?;
+    if options.api.is_none() {
+        options.api = root()
+            .and_then(|root| root.get_attribute("data-api"))
+            .filter(|api| !api.is_empty());
+    }
+    Ok(options)
 }
 
 fn announce_ready(screen: Res<State<Screen>>, mut frames: Local<u32>) {
@@ -31,4 +97,107 @@ fn announce_ready(screen: Res<State<Screen>>, mut frames: Local<u32>) {
         let _ = root.set_attribute("data-yunzhan", "ready");
     }
     info!("page ready");
+}
+
+/// Replaces the address (no new history entry per step) with the settings
+/// it came with plus where the visitor is now.
+fn follow_in_address_bar(link: Res<DeepLink>, mut settings: Local<Option<Vec<(String, String)>>>) {
+    let settings = settings.get_or_insert_with(|| {
+        query_pairs()
+            .into_iter()
+            .filter(|(name, _)| SETTINGS.contains(&name.as_str()))
+            .collect()
+    });
+    if !link.is_changed() {
+        return;
+    }
+    let Ok(params) = web_sys::UrlSearchParams::new() else {
+        return;
+    };
+    for (name, value) in settings.iter() {
+        params.append(name, value);
+    }
+    for (name, value) in link.query_pairs() {
+        params.append(name, &value);
+    }
+    let query = String::from(params.to_string());
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let url = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// `<html>` data attributes: where the visitor is, the catalog's source,
+/// the outbox's counts and the quality tier.
+fn report_state(
+    link: Res<DeepLink>,
+    status: Res<PlatformStatus>,
+    sent: Res<SentInquiries>,
+    quality: Res<Quality>,
+) {
+    if !(link.is_changed() || status.is_changed() || sent.is_changed() || quality.is_changed()) {
+        return;
+    }
+    let Some(root) = root() else {
+        return;
+    };
+    let count = |wanted: fn(&InquiryState) -> bool| {
+        sent.0
+            .iter()
+            .filter(|(_, state)| wanted(state))
+            .count()
+            .to_string()
+    };
+    let attributes = [
+        (
+            "data-hall",
+            link.hall.map(|hall| hall.hall().id.to_string()),
+        ),
+        (
+            "data-booth",
+            link.booth.map(|booth| (booth + 1).to_string()),
+        ),
+        ("data-project", link.project.clone()),
+        (
+            "data-source",
+            Some(
+                match status.source {
+                    CatalogSource::Embedded => "embedded",
+                    CatalogSource::Server => "server",
+                    CatalogSource::Cache => "cache",
+                }
+                .to_string(),
+            ),
+        ),
+        (
+            "data-online",
+            status.online.map(|online| online.to_string()),
+        ),
+        ("data-queued", Some(count(|s| *s == InquiryState::Queued))),
+        ("data-sent", Some(count(|s| *s == InquiryState::Sent))),
+        (
+            "data-quality",
+            Some(
+                match quality.tier {
+                    Tier::High => "high",
+                    Tier::Low => "low",
+                }
+                .to_string(),
+            ),
+        ),
+    ];
+    for (name, value) in attributes {
+        let _ = match value {
+            Some(value) => root.set_attribute(name, &value),
+            None => root.remove_attribute(name),
+        };
+    }
 }

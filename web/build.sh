@@ -7,35 +7,49 @@
 #
 # Then makes the site in web/dist: wasm-bindgen at the exact version in
 # Cargo.lock (installed into the target dir if missing), wasm-opt from the
-# npm `binaryen` package, index.html, manifest.json, and precompressed
-# .gz/.br files. dist/ works from any static file server.
+# npm `binaryen` package, the app's files named by their content hash (so
+# they can be cached for good), index.html, manifest.json, the text view
+# (text/, from `yunzhan-server export-text`), and precompressed .gz/.br
+# files. dist/ works from any static file server, on the embedded catalog.
 #
-#   web/build.sh [--profile PROFILE] [--no-dist]
-#     --profile  cargo profile (default web-release; CI's compile check uses wasm-ci)
+#   web/build.sh [--profile PROFILE] [--no-dist] [--quick] [--example NAME] [--out DIR]
+#     --profile  cargo profile (default web-release; CI uses wasm-ci)
 #     --no-dist  only compile
+#     --quick    no wasm-opt and no precompressed files (CI's browser tests)
+#     --example  build this example instead of the app (the size baseline
+#                examples/bare_web.rs), without the text view
+#     --out      the site's folder (default web/dist)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=web-release
 dist=yes
+quick=no
+example=
+out=web/dist
 while [ $# -gt 0 ]; do
   case "$1" in
+    --example) example="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
     --profile) profile="$2"; shift 2 ;;
     --no-dist) dist=no; shift ;;
+    --quick) quick=yes; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
 
 target=wasm32-unknown-unknown
+what=(--bin yunzhan)
+[ -z "$example" ] || what=(--example "$example")
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg getrandom_backend=\"wasm_js\""
 if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
   echo "web/build.sh: rustup target $target" >&2
   target_dir="${CARGO_TARGET_DIR:-target}/wasm"
-  cargo build --target "$target" --profile "$profile" --target-dir "$target_dir"
+  cargo build "${what[@]}" --target "$target" --profile "$profile" --target-dir "$target_dir"
 elif [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust ]; then
   echo "web/build.sh: Debian rustc-web with -Zbuild-std ($(/usr/bin/rustc --version))" >&2
   target_dir="${CARGO_TARGET_DIR:-target}/wasm-debian"
-  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build \
+  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build "${what[@]}" \
     --target "$target" --profile "$profile" --target-dir "$target_dir" \
     -Zbuild-std=std,panic_abort
 else
@@ -45,8 +59,8 @@ fi
 [ "$dist" = yes ] || exit 0
 
 wasm="$target_dir/$target/$profile/yunzhan.wasm"
+[ -z "$example" ] || wasm="$target_dir/$target/$profile/examples/$example.wasm"
 tools="${CARGO_TARGET_DIR:-target}/web-tools"
-out=web/dist
 bindgen_version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $bindgen_version"; then
   echo "web/build.sh: installing wasm-bindgen-cli $bindgen_version (the version in Cargo.lock)" >&2
@@ -55,24 +69,35 @@ if ! "$tools/bin/wasm-bindgen" --version 2>/dev/null | grep -qx "wasm-bindgen $b
   cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --root "$tools" ||
     cargo install wasm-bindgen-cli --version "$bindgen_version" --root "$tools"
 fi
-if [ ! -x "$tools/npm/node_modules/.bin/wasm-opt" ]; then
-  echo "web/build.sh: installing binaryen (wasm-opt) from npm" >&2
-  npm install --silent --prefix "$tools/npm" binaryen@132.0.0
-fi
-
 rm -rf "$out"; mkdir -p "$out"
 "$tools/bin/wasm-bindgen" "$wasm" --target web --no-typescript --out-dir "$out" --out-name yunzhan
 raw=$(stat -c %s "$out/yunzhan_bg.wasm")
-# Rust's wasm32 target uses these post-MVP features; wasm-opt must accept them.
-"$tools/npm/node_modules/.bin/wasm-opt" -Oz --strip-debug \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/yunzhan_bg.wasm" -o "$out/yunzhan_bg.opt.wasm"
-mv "$out/yunzhan_bg.opt.wasm" "$out/yunzhan_bg.wasm"
+if [ "$quick" = no ]; then
+  if [ ! -x "$tools/npm/node_modules/.bin/wasm-opt" ]; then
+    echo "web/build.sh: installing binaryen (wasm-opt) from npm" >&2
+    npm install --silent --prefix "$tools/npm" binaryen@132.0.0
+  fi
+  # Rust's wasm32 target uses these post-MVP features; wasm-opt must accept them.
+  "$tools/npm/node_modules/.bin/wasm-opt" -Oz --strip-debug \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/yunzhan_bg.wasm" -o "$out/yunzhan_bg.opt.wasm"
+  mv "$out/yunzhan_bg.opt.wasm" "$out/yunzhan_bg.wasm"
+fi
+# Content-hashed names: the server lets browsers keep these for a year.
+hash=$(cat "$out/yunzhan_bg.wasm" "$out/yunzhan.js" | sha256sum | cut -c1-16)
+mv "$out/yunzhan_bg.wasm" "$out/yunzhan_bg.$hash.wasm"
+mv "$out/yunzhan.js" "$out/yunzhan.$hash.js"
 cp web/index.html "$out/"
-bytes=$(stat -c %s "$out/yunzhan_bg.wasm")
-printf '{"wasm": "yunzhan_bg.wasm", "js": "yunzhan.js", "wasm_bytes": %s}\n' "$bytes" > "$out/manifest.json"
-for file in "$out"/*.wasm "$out"/*.js "$out"/*.html; do
+bytes=$(stat -c %s "$out/yunzhan_bg.$hash.wasm")
+printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s}\n' "$hash" "$hash" "$bytes" > "$out/manifest.json"
+[ -n "$example" ] || cargo run --quiet -p yunzhan-server -- export-text "$out/text"
+if [ "$quick" = yes ]; then
+  echo "web/build.sh: $out ready (quick: not optimised, not precompressed): wasm $bytes bytes" >&2
+  exit 0
+fi
+for file in "$out"/*.wasm "$out"/*.js "$out"/*.html "$out"/text/*.js "$out"/text/*.css "$out"/text/index.html; do
+  [ -e "$file" ] || continue
   gzip -9 -k -f "$file"
   if command -v brotli >/dev/null; then
     brotli -q 11 -k -f "$file"
@@ -81,4 +106,4 @@ for file in "$out"/*.wasm "$out"/*.js "$out"/*.html; do
   fi
 done
 echo "web/build.sh: $out ready: wasm $raw bytes after wasm-bindgen, $bytes after wasm-opt," \
-  "$(stat -c %s "$out/yunzhan_bg.wasm.gz") gzip, $(stat -c %s "$out/yunzhan_bg.wasm.br") brotli" >&2
+  "$(stat -c %s "$out/yunzhan_bg.$hash.wasm.gz") gzip, $(stat -c %s "$out/yunzhan_bg.$hash.wasm.br") brotli" >&2

@@ -3,6 +3,7 @@
 //! outbox. No Bevy here, so tests drive it against the real server.
 
 pub mod outbox;
+pub mod store;
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use yunzhan_model::inquiry::Inquiry;
 use yunzhan_model::{Catalog, Project};
 
 pub use outbox::{Delivery, Outbox, OutboxEntry};
+pub use store::Store;
 
 /// Booths asked for per page while fetching a hall.
 const PAGE_SIZE: usize = 100;

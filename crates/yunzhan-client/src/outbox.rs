@@ -1,15 +1,15 @@
-//! The durable inquiry outbox: an inquiry is written to a file before the
+//! The durable inquiry outbox: an inquiry is written to storage before the
 //! visitor is told it is queued, sent with retry and backoff under one
 //! idempotency key, and marked sent only when the server acknowledges it.
 //! A crash or a stopped server never loses one and never stores one twice.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use web_time::Instant;
 use yunzhan_model::inquiry::Inquiry;
 
-use crate::{ApiClient, SubmitOutcome};
+use crate::{ApiClient, Store, SubmitOutcome};
 
 /// Where an inquiry stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,8 +32,9 @@ pub struct OutboxEntry {
 
 #[derive(Debug)]
 pub struct Outbox {
-    /// The file the entries live in; `None` keeps them in memory only.
-    path: Option<PathBuf>,
+    /// Where the entries are kept, under `name`.
+    store: Store,
+    name: String,
     entries: Vec<OutboxEntry>,
     /// When each queued entry may be tried again (not persisted: after a
     /// restart every queued entry is due at once).
@@ -49,43 +50,50 @@ fn new_key() -> String {
 }
 
 impl Outbox {
-    /// Opens the outbox kept in `path`. A file that cannot be read is moved
-    /// aside (never overwritten) and named in the error, with an empty outbox.
-    pub fn open(path: impl Into<PathBuf>) -> (Outbox, Option<String>) {
-        let path = path.into();
+    /// Opens the outbox kept in `store` under `name`. An item that cannot
+    /// be read is copied aside (`NAME.unreadable.json`, never overwritten)
+    /// and named in the error, with an empty outbox.
+    pub fn open(store: Store, name: &str) -> (Outbox, Option<String>) {
         let mut problem = None;
-        let entries = match std::fs::read(&path) {
-            Ok(bytes) => match serde_json::from_slice::<Vec<OutboxEntry>>(&bytes) {
+        let entries = match store.read(name) {
+            Some(bytes) => match serde_json::from_slice::<Vec<OutboxEntry>>(&bytes) {
                 Ok(entries) => entries,
                 Err(error) => {
-                    let aside = path.with_extension("unreadable.json");
-                    let _ = std::fs::rename(&path, &aside);
-                    problem = Some(format!(
-                        "the inquiry outbox {} could not be read ({error}); it was kept as {}",
-                        path.display(),
-                        aside.display()
-                    ));
+                    let aside = format!("{}.unreadable.json", name.trim_end_matches(".json"));
+                    let kept = match store.read(&aside) {
+                        Some(_) => Err(std::io::Error::other("an earlier one is already there")),
+                        None => store.write(&aside, &bytes),
+                    };
+                    problem = Some(match kept {
+                        Ok(()) => format!(
+                            "the inquiry outbox {} could not be read ({error}); it was kept as {}",
+                            store.describe(name),
+                            store.describe(&aside)
+                        ),
+                        Err(why) => format!(
+                            "the inquiry outbox {} could not be read ({error}) nor kept aside ({why})",
+                            store.describe(name)
+                        ),
+                    });
                     Vec::new()
                 }
             },
-            Err(_) => Vec::new(),
+            None => Vec::new(),
         };
-        let mut outbox = Outbox::in_memory();
-        outbox.not_before = vec![None; entries.len()];
-        outbox.entries = entries;
-        outbox.path = Some(path);
+        let outbox = Outbox {
+            store,
+            name: name.to_string(),
+            not_before: vec![None; entries.len()],
+            entries,
+            first_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(60),
+        };
         (outbox, problem)
     }
 
-    /// An outbox that keeps nothing on disk.
+    /// An outbox that keeps nothing.
     pub fn in_memory() -> Outbox {
-        Outbox {
-            path: None,
-            entries: Vec::new(),
-            not_before: Vec::new(),
-            first_backoff: Duration::from_secs(2),
-            max_backoff: Duration::from_secs(60),
-        }
+        Outbox::open(Store::nowhere(), "outbox.json").0
     }
 
     /// Retry delays: `first` after the first failure, doubling up to `max`.
@@ -93,10 +101,6 @@ impl Outbox {
         self.first_backoff = first;
         self.max_backoff = max;
         self
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
     }
 
     pub fn entries(&self) -> &[OutboxEntry] {
@@ -110,7 +114,7 @@ impl Outbox {
             .count()
     }
 
-    /// Queues an inquiry; it is on disk when this returns `Ok`. Returns its
+    /// Queues an inquiry; it is stored when this returns `Ok`. Returns its
     /// idempotency key.
     pub fn submit(&mut self, inquiry: Inquiry) -> std::io::Result<String> {
         let key = new_key();
@@ -130,16 +134,8 @@ impl Outbox {
     }
 
     fn save(&self) -> std::io::Result<()> {
-        let Some(path) = &self.path else {
-            return Ok(());
-        };
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let temporary = path.with_extension("tmp");
         let json = serde_json::to_vec_pretty(&self.entries).expect("entries serialise");
-        std::fs::write(&temporary, json)?;
-        std::fs::rename(&temporary, path)
+        self.store.write(&self.name, &json)
     }
 
     /// How long until the next queued entry is due; `None` when none is queued.
@@ -227,24 +223,24 @@ mod tests {
         }
     }
 
-    fn scratch(name: &str) -> PathBuf {
+    fn scratch(name: &str) -> std::path::PathBuf {
         let dir =
             std::env::temp_dir().join(format!("yunzhan-outbox-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        dir.join("outbox.json")
+        dir
     }
 
     #[test]
     fn queued_inquiries_survive_a_restart_with_their_keys() {
-        let path = scratch("restart");
-        let (mut outbox, problem) = Outbox::open(&path);
+        let dir = scratch("restart");
+        let (mut outbox, problem) = Outbox::open(Store::in_dir(&dir), "outbox.json");
         assert_eq!(problem, None);
         let first = outbox.submit(inquiry("一")).unwrap();
         let second = outbox.submit(inquiry("二")).unwrap();
         assert_ne!(first, second);
         drop(outbox);
 
-        let (reopened, problem) = Outbox::open(&path);
+        let (reopened, problem) = Outbox::open(Store::in_dir(&dir), "outbox.json");
         assert_eq!(problem, None);
         let keys: Vec<&str> = reopened.entries().iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, [first.as_str(), second.as_str()]);
@@ -254,17 +250,20 @@ mod tests {
 
     #[test]
     fn an_unreadable_outbox_is_kept_aside_not_overwritten() {
-        let path = scratch("broken");
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, b"[{\"key\": truncated").unwrap();
-        let (mut outbox, problem) = Outbox::open(&path);
+        let dir = scratch("broken");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("outbox.json"), b"[{\"key\": truncated").unwrap();
+        let (mut outbox, problem) = Outbox::open(Store::in_dir(&dir), "outbox.json");
         let problem = problem.expect("the problem is reported");
-        assert!(problem.contains("unreadable.json"), "{problem}");
+        assert!(problem.contains("outbox.unreadable.json"), "{problem}");
         assert_eq!(
-            std::fs::read(path.with_extension("unreadable.json")).unwrap(),
+            std::fs::read(dir.join("outbox.unreadable.json")).unwrap(),
             b"[{\"key\": truncated"
         );
         outbox.submit(inquiry("新")).unwrap();
-        assert_eq!(Outbox::open(&path).0.queued(), 1);
+        assert_eq!(
+            Outbox::open(Store::in_dir(&dir), "outbox.json").0.queued(),
+            1
+        );
     }
 }

@@ -36,7 +36,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn served(&self) -> Arc<ServedCatalog> {
+    pub fn served(&self) -> Arc<ServedCatalog> {
         self.catalog
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())

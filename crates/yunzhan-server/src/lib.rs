@@ -4,6 +4,7 @@
 pub mod api;
 pub mod db;
 pub mod rate;
+pub mod text_view;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -80,7 +81,7 @@ pub fn open_state(settings: &Settings) -> Result<AppState, String> {
 }
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
-    let mut router = Router::new();
+    let mut router = text_view::routes();
     for route in api::routes() {
         router = router.route(&route.path, route.handler);
     }
@@ -117,18 +118,45 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     router.layer(middleware::from_fn(log_and_harden))
 }
 
+/// How long a browser may keep a file of the web app: files whose names
+/// carry a content hash (`yunzhan.0123456789abcdef.js`) never change, so
+/// for a year; everything else (index.html, manifest.json) is revalidated
+/// on each visit. API answers are revalidated with their ETags.
+pub fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let hashed = name.split('.').any(|part| {
+        part.len() == 16
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    });
+    if hashed && !path.starts_with(yunzhan_model::api::PREFIX) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
 /// One log line per request (method, path, status, time; never query
-/// strings or bodies, which can hold personal data) and `nosniff` on every
-/// answer, so a browser never treats stored text as HTML.
+/// strings or bodies, which can hold personal data), `nosniff` on every
+/// answer, so a browser never treats stored text as HTML, and a
+/// Cache-Control header ([`cache_control`]) where none was set.
 async fn log_and_harden(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control(&path)),
+        );
+    }
     tracing::info!(
         %method,
         %path,

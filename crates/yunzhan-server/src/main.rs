@@ -15,6 +15,7 @@ usage:
                        [--cors-origin ORIGIN] [--inquiries-per-minute N] [--inquiry-burst N]
   yunzhan-server import FILE [--db FILE]
   yunzhan-server agent-token AGENT [--db FILE]
+  yunzhan-server export-text DIR
 
 commands:
   serve        serve the API (and the web app with --web); on first start the
@@ -24,6 +25,8 @@ commands:
                refused records are listed with their reasons and skipped
   agent-token  print a new bearer token for service agent AGENT (e.g. KF-0001);
                only its SHA-256 digest is stored
+  export-text  write the text view (the accessible HTML pages served at /text/)
+               of the embedded catalog into DIR, for a static web deployment
 
 options:
   --listen HOST:PORT          address to listen on (default 127.0.0.1:8080)
@@ -119,6 +122,15 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 .map_err(|error| error.to_string())?;
             println!("{token}");
             eprintln!("token for {agent} created; only its digest is stored, so keep it now");
+            Ok(ExitCode::SUCCESS)
+        }
+        ("export-text", Some(dir)) => {
+            let catalog = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
+                .map_err(|error| format!("the embedded catalog is broken: {error}"))?
+                .catalog;
+            let pages = yunzhan_server::text_view::export(&catalog, std::path::Path::new(dir))
+                .map_err(|error| format!("cannot write the text view into {dir}: {error}"))?;
+            eprintln!("wrote {pages} text view pages into {dir}");
             Ok(ExitCode::SUCCESS)
         }
         _ => {

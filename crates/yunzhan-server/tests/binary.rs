@@ -80,6 +80,9 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
     std::fs::write(web.join("index.html"), "<!doctype html><title>云展</title>").unwrap();
     std::fs::write(web.join("app.js"), "console.log('plain');").unwrap();
     std::fs::write(web.join("app.js.gz"), b"gzip bytes").unwrap();
+    let wasm = "yunzhan_bg.0123456789abcdef.wasm";
+    std::fs::write(web.join(wasm), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(web.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
     let port = free_port();
     let db = dir.join("yunzhan.db");
     let child = serve(
@@ -103,7 +106,29 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
 
     let index = http.get(format!("{base}/")).send().await.unwrap();
     assert_eq!(index.status(), 200);
+    assert_eq!(index.headers()["cache-control"], "no-cache");
     assert!(index.text().await.unwrap().contains("云展"));
+    // The app's content-hashed wasm: its MIME type (browsers compile
+    // streaming only from application/wasm), brotli, kept for a year.
+    let app = http
+        .get(format!("{base}/{wasm}"))
+        .header("Accept-Encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.status(), 200);
+    assert_eq!(app.headers()["content-type"], "application/wasm");
+    assert_eq!(app.headers()["content-encoding"], "br");
+    assert_eq!(
+        app.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(app.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    // The text view comes with the server, from its catalog.
+    let text = http.get(format!("{base}/text/")).send().await.unwrap();
+    assert_eq!(text.status(), 200);
+    assert_eq!(text.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(text.text().await.unwrap().contains("halls/chengdu.html"));
     let compressed = http
         .get(format!("{base}/app.js"))
         .header("Accept-Encoding", "gzip")

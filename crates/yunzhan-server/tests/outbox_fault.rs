@@ -24,7 +24,7 @@ async fn a_server_restart_mid_way_loses_and_doubles_nothing() {
     let port = first.port;
     let client = ApiClient::new(&first.base);
 
-    let (outbox, problem) = Outbox::open(dir.join("outbox.json"));
+    let (outbox, problem) = Outbox::open(yunzhan_client::Store::in_dir(&dir), "outbox.json");
     assert_eq!(problem, None);
     let mut outbox = outbox.with_backoff(Duration::from_millis(20), Duration::from_millis(200));
     for n in 0..INQUIRIES {

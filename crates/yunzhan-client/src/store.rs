@@ -1,0 +1,146 @@
+//! Where the app keeps the visitor's things between runs, by name: a folder
+//! natively, the browser's `localStorage` on the web, or nowhere (capture
+//! runs, tests). Every write replaces the whole item, so a crash never
+//! leaves half of one behind.
+
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Store {
+    place: Place,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Place {
+    /// Reads find nothing and writes are dropped.
+    #[default]
+    Nowhere,
+    Folder(PathBuf),
+    /// `localStorage`, each name under the key `yunzhan/NAME`.
+    #[cfg(target_arch = "wasm32")]
+    Browser,
+}
+
+impl Store {
+    /// The visitor's own storage: in a browser its `localStorage`; natively
+    /// `$YUNZHAN_DATA_DIR`, else `$XDG_DATA_HOME/yunzhan`, else
+    /// `~/.local/share/yunzhan`.
+    pub fn user() -> Self {
+        #[cfg(target_arch = "wasm32")]
+        return Store {
+            place: Place::Browser,
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let var = |name| std::env::var_os(name).filter(|value| !value.is_empty());
+            let dir = var("YUNZHAN_DATA_DIR").map(PathBuf::from).or_else(|| {
+                var("XDG_DATA_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+                    .map(|base| base.join("yunzhan"))
+            });
+            Store {
+                place: dir.map_or(Place::Nowhere, Place::Folder),
+            }
+        }
+    }
+
+    /// Keeps nothing.
+    pub fn nowhere() -> Self {
+        Store::default()
+    }
+
+    pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
+        Store {
+            place: Place::Folder(dir.into()),
+        }
+    }
+
+    /// Where an item of this name is kept, for messages.
+    pub fn describe(&self, name: &str) -> String {
+        match &self.place {
+            Place::Nowhere => format!("{name} (not kept)"),
+            Place::Folder(dir) => dir.join(name).display().to_string(),
+            #[cfg(target_arch = "wasm32")]
+            Place::Browser => format!("browser storage {}", browser::key(name)),
+        }
+    }
+
+    pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+        match &self.place {
+            Place::Nowhere => None,
+            Place::Folder(dir) => std::fs::read(dir.join(name)).ok(),
+            #[cfg(target_arch = "wasm32")]
+            Place::Browser => browser::read(name),
+        }
+    }
+
+    /// Replaces the item whole (natively: a temporary file, then a rename).
+    pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        match &self.place {
+            Place::Nowhere => Ok(()),
+            Place::Folder(dir) => {
+                std::fs::create_dir_all(dir)?;
+                let temporary = dir.join(format!(".{name}.tmp"));
+                std::fs::write(&temporary, bytes)?;
+                std::fs::rename(&temporary, dir.join(name))
+            }
+            #[cfg(target_arch = "wasm32")]
+            Place::Browser => browser::write(name, bytes),
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use std::io;
+
+    pub fn key(name: &str) -> String {
+        format!("yunzhan/{name}")
+    }
+
+    fn local_storage() -> io::Result<web_sys::Storage> {
+        web_sys::window()
+            .and_then(|window| window.local_storage().ok().flatten())
+            .ok_or_else(|| io::Error::other("this browser gives the page no localStorage"))
+    }
+
+    pub fn read(name: &str) -> Option<Vec<u8>> {
+        let item = local_storage().ok()?.get_item(&key(name)).ok()??;
+        Some(item.into_bytes())
+    }
+
+    pub fn write(name: &str, bytes: &[u8]) -> io::Result<()> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))?;
+        local_storage()?
+            .set_item(&key(name), text)
+            .map_err(|_| io::Error::other("the browser refused to store it (storage full?)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_store_keeps_items_whole_and_nowhere_keeps_nothing() {
+        let dir = std::env::temp_dir().join(format!("yunzhan-store-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = Store::in_dir(&dir);
+        assert_eq!(store.read("a.json"), None);
+        store.write("a.json", b"[1]").unwrap();
+        store.write("a.json", b"[2]").unwrap();
+        assert_eq!(store.read("a.json").as_deref(), Some(&b"[2]"[..]));
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["a.json"], "no temporary file is left behind");
+
+        let nowhere = Store::nowhere();
+        nowhere.write("a.json", b"[3]").unwrap();
+        assert_eq!(nowhere.read("a.json"), None);
+    }
+}

@@ -1,0 +1,68 @@
+// The text view's inquiry form: posts the inquiry as JSON to the platform
+// API (docs/api.md) under a fresh Idempotency-Key, shows each field's
+// problem beside the field and the outcome in a live region.
+// The API is at the site's root (data-api on the form), or at ?api=URL.
+(function () {
+  "use strict";
+  var form = document.getElementById("inquiry");
+  if (!form) return;
+  var status = document.getElementById("inquiry-status");
+  var fields = ["name", "organisation", "phone", "email", "message", "intent"];
+  var query = new URLSearchParams(location.search);
+  var base = query.get("api") || new URL(form.dataset.api, location.href).href;
+  var endpoint = base.replace(/\/$/, "") + "/api/v1/inquiries";
+  var key = null;
+
+  function say(text) { status.textContent = text; }
+  function clearErrors() {
+    fields.forEach(function (name) {
+      var error = document.getElementById(name + "-error");
+      var input = document.getElementById(name);
+      if (error) error.textContent = "";
+      if (input) input.removeAttribute("aria-invalid");
+    });
+  }
+  function key16() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  form.addEventListener("input", function () { key = null; });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearErrors();
+    var body = { platform_no: form.dataset.platformNo };
+    fields.forEach(function (name) { body[name] = form.elements[name].value.trim(); });
+    if (!body.intent) body.intent = null;
+    // One key per filled-in form: pressing Send again after a lost answer
+    // cannot store the inquiry twice.
+    key = key || key16();
+    say("正在发送… Sending…");
+    fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Idempotency-Key": key },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (response.ok) {
+          say("已发送，编号 " + answer.id + "。科服保姆会与您联系。 Sent (no. " + answer.id + "); the service agent will contact you.");
+          form.reset();
+          key = null;
+          return;
+        }
+        var first = null;
+        (answer.fields || []).forEach(function (problem) {
+          var error = document.getElementById(problem.field + "-error");
+          var input = document.getElementById(problem.field);
+          if (error) error.textContent = problem.message_zh + " " + problem.message;
+          if (input) { input.setAttribute("aria-invalid", "true"); first = first || input; }
+        });
+        if (first) first.focus();
+        say("未发送：" + (answer.message_zh || ("HTTP " + response.status)) + " Not sent: " + (answer.message || ("HTTP " + response.status)));
+      });
+    }).catch(function () {
+      say("无法连接平台，留言未发送。请稍后再试，或直接联系上面的科服保姆。 Cannot reach the platform; nothing was sent. Try again later or contact the service agent above.");
+    });
+  });
+})();
