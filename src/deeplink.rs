@@ -11,7 +11,7 @@ use crate::hall::HallPlan;
 use crate::interaction::{CurrentBooth, FocusProject, Selection, booth_pose};
 use crate::navigation::{CurrentHall, Go, floor_position};
 use crate::quality::{Quality, QualitySetting};
-use crate::ui::Lang;
+use crate::ui::{InquiryDraft, Lang, Panels};
 use crate::visitor::Visitor;
 
 /// A booth counts as the visitor's when its centre is this close (metres).
@@ -49,6 +49,8 @@ impl DeepLink {
 #[derive(Resource, Debug, Clone, Default, PartialEq, Eq)]
 pub struct StartAt {
     pub link: DeepLink,
+    /// Open the linked project's inquiry form.
+    pub inquire: bool,
     pub lang: Option<Lang>,
     pub quality: Option<QualitySetting>,
 }
@@ -61,6 +63,7 @@ impl From<&crate::Options> for StartAt {
                 booth: options.booth,
                 project: options.project.clone(),
             },
+            inquire: options.inquire,
             lang: options.lang,
             quality: options.quality,
         }
@@ -85,12 +88,14 @@ pub fn plugin(app: &mut App) {
 
 /// Lands where the start link points (after the saved preferences were
 /// read at start-up, which the link's language and quality override).
+#[allow(clippy::too_many_arguments)]
 fn land(
     mut commands: Commands,
     start: Res<StartAt>,
     catalog: Res<ExpoCatalog>,
     lang: Option<ResMut<Lang>>,
     mut quality: ResMut<Quality>,
+    form: Option<(ResMut<Panels>, ResMut<InquiryDraft>)>,
     mut focus: MessageWriter<FocusProject>,
     mut go: MessageWriter<Go>,
 ) {
@@ -106,6 +111,11 @@ fn land(
         match catalog.find(no) {
             Some(project) => {
                 focus.write(FocusProject(project));
+                if let (true, Some((mut panels, mut draft))) = (start.inquire, form) {
+                    draft.inquiry.platform_no = no.clone();
+                    draft.focus_first_field = true;
+                    panels.inquiry = true;
+                }
                 return;
             }
             None => warn!("the link's project {no} is not in the catalog on show"),

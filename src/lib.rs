@@ -66,6 +66,8 @@ pub struct Options {
     pub booth: Option<usize>,
     /// The project (platform number) to open (and the card views show).
     pub project: Option<String>,
+    /// Open that project's inquiry form, ready for typing.
+    pub inquire: bool,
     /// The platform API to load the catalog from and send inquiries to.
     pub api: Option<String>,
     /// The language, overriding the visitor's saved choice.
@@ -85,6 +87,7 @@ impl Options {
   --hall ID       open this hall (an id such as chengdu)
   --booth N       stand at the hall's N-th booth (from 1)
   --project NO    open this project (platform number) at its card
+  --inquire       with --project: open its inquiry form, ready for typing
   --lang zh|en    the interface language (default: the last one chosen, else zh)
   --quality Q     auto (default; drops to low on a slow device), high or low
   --kiosk         the venue's touch-screen kiosk: touch controls, no pointer lock
@@ -92,7 +95,7 @@ impl Options {
                   panel and the minimap to PNG files in DIR, then exit (the
                   hall of --hall, default chengdu; the card of --project)
 In a browser the same options are the page's query: ?hall=chengdu&booth=3,
-?project=NO, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1.";
+?project=NO, ?inquire=1, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1.";
 
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut options = Options::default();
@@ -141,6 +144,7 @@ In a browser the same options are the page's query: ?hall=chengdu&booth=3,
                     );
                 }
                 "--kiosk" => options.kiosk = true,
+                "--inquire" => options.inquire = true,
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
             }
@@ -155,8 +159,8 @@ In a browser the same options are the page's query: ?hall=chengdu&booth=3,
         let mut args = Vec::new();
         for (name, value) in pairs {
             match name.as_str() {
-                "kiosk" if !matches!(value.as_str(), "0" | "false") => {
-                    args.push("--kiosk".to_string());
+                "kiosk" | "inquire" if !matches!(value.as_str(), "0" | "false") => {
+                    args.push(format!("--{name}"));
                 }
                 "hall" | "booth" | "project" | "api" | "lang" | "quality" => {
                     args.push(format!("--{name}"));

@@ -92,6 +92,9 @@ pub struct Favourites(pub Vec<ProjectId>);
 pub struct InquiryDraft {
     pub inquiry: Inquiry,
     pub errors: Vec<FieldError>,
+    /// Put the keyboard in the first field when the form next shows (a
+    /// link that opens the form).
+    pub focus_first_field: bool,
 }
 
 pub fn plugin(app: &mut App) {
@@ -231,12 +234,17 @@ fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
         .show(ctx, |area| {
             egui::Frame::popup(area.style()).show(area, |bar| {
                 bar.horizontal(|row| {
-                    row.strong(lang.pick("云展 · 天府科技云", "Yunzhan · Tianfu Sci-Tech Cloud"));
+                    row.strong(lang.pick("云展 · 天府科技云", "Yunzhan"));
                     row.separator();
                     let place = match (screen, ui.hall.as_deref()) {
                         (Screen::Lobby, _) | (_, None) => lang.pick("序厅", "Lobby").to_string(),
                         (_, Some(hall)) => {
-                            format!("{} {}", hall_name(hall.0, lang), lang.pick("馆", "hall"))
+                            let name = hall_name(hall.0, lang);
+                            if name.ends_with('馆') || name.ends_with("Hall") {
+                                name.to_string()
+                            } else {
+                                format!("{name} {}", lang.pick("馆", "hall"))
+                            }
                         }
                     };
                     row.label(
@@ -911,24 +919,28 @@ fn inquiry(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
                               field: &str,
                               multiline: bool| {
                 form.label(label);
-                if multiline {
+                let response = if multiline {
                     form.add(
                         egui::TextEdit::multiline(value)
                             .desired_rows(4)
                             .desired_width(f32::INFINITY),
-                    );
+                    )
                 } else {
-                    form.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY));
-                }
+                    form.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+                };
                 field_error(form, &errors, field, lang);
+                response
             };
-            text_field(
+            let name = text_field(
                 form,
                 lang.pick("姓名 *", "Name *"),
                 &mut draft.inquiry.name,
                 "name",
                 false,
             );
+            if std::mem::take(&mut draft.focus_first_field) {
+                name.request_focus();
+            }
             text_field(
                 form,
                 lang.pick("单位", "Organisation"),

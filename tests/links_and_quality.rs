@@ -65,6 +65,9 @@ fn start_at(options: &Options) -> App {
     let start = StartAt::from(options);
     let mut app = headless_app_with(move |app| {
         app.insert_resource(start);
+        // The UI's resources a link can open (the UI itself needs a window).
+        app.init_resource::<yunzhan::ui::Panels>()
+            .init_resource::<yunzhan::ui::InquiryDraft>();
     });
     for _ in 0..300 {
         app.update();
@@ -82,13 +85,14 @@ fn a_project_link_lands_at_its_card_with_the_detail_open_and_the_link_follows() 
     let no = catalog.project(id).platform_no.clone();
     let mut app = start_at(&Options {
         project: Some(no.clone()),
+        inquire: true,
         ..Options::default()
     });
     assert_eq!(screen(&app), Screen::Hall);
     assert_eq!(app.world().resource::<Selection>().0, Some(id));
     let link = app.world().resource::<DeepLink>().clone();
     assert_eq!(link.hall, HallIndex::from_id("guangan"));
-    assert_eq!(link.project, Some(no));
+    assert_eq!(link.project.as_ref(), Some(&no));
     assert!(
         link.booth.is_some(),
         "standing at the card's booth: {link:?}"

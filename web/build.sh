@@ -38,6 +38,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+native_rustflags="${RUSTFLAGS:-}"
 target=wasm32-unknown-unknown
 what=(--bin yunzhan)
 [ -z "$example" ] || what=(--example "$example")
@@ -91,7 +92,8 @@ mv "$out/yunzhan.js" "$out/yunzhan.$hash.js"
 cp web/index.html "$out/"
 bytes=$(stat -c %s "$out/yunzhan_bg.$hash.wasm")
 printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s}\n' "$hash" "$hash" "$bytes" > "$out/manifest.json"
-[ -n "$example" ] || cargo run --quiet -p yunzhan-server -- export-text "$out/text"
+# The text view, with the native server (the wasm flags would rebuild it).
+[ -n "$example" ] || RUSTFLAGS="$native_rustflags" cargo run --quiet -p yunzhan-server -- export-text "$out/text"
 if [ "$quick" = yes ]; then
   echo "web/build.sh: $out ready (quick: not optimised, not precompressed): wasm $bytes bytes" >&2
   exit 0

@@ -1,13 +1,24 @@
-// Yunzhan's web build in Debian's Chromium (headless, SwiftShader WebGL2):
-// the page shows its loading screen at once, the app signals ready, the
-// canvas is not blank, and a screenshot is saved.
+// Yunzhan's web build in Debian's Chromium (headless, SwiftShader WebGL2),
+// used the way a visitor uses it:
+//   1. the page served by yunzhan-server: loading screen at once, the app's
+//      ready signal, the API found beside the page, a canvas that is not
+//      blank, no scrollbars, the time to the first frame;
+//   2. a deep link to a project lands at it and the address keeps it;
+//   3. the text view passes axe-core with no serious or critical violation,
+//      and its inquiry form stores an inquiry on the server;
+//   4. the same dist from a plain static server with ?api=: an inquiry typed
+//      into the app while the API is down is queued in the browser's
+//      storage, survives a reload, and is delivered once the API is back.
+// Screenshots and timings go to OUT_DIR.
 //
 //   node web/tests/browser.mjs SERVER_BINARY DIST_DIR OUT_DIR
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, existsSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, extname, normalize } from "node:path";
 import { chromium } from "playwright-core";
 import { PNG } from "pngjs";
 
@@ -17,6 +28,11 @@ if (!serverBinary || !dist || !out) {
   process.exit(2);
 }
 mkdirSync(out, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const failures = [];
+const check = (ok, what) => { console.log(`${ok ? "ok  " : "FAIL"} ${what}`); if (!ok) failures.push(what); };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const freePort = () => new Promise((resolve) => {
   const probe = createServer().listen(0, "127.0.0.1", () => {
@@ -25,19 +41,41 @@ const freePort = () => new Promise((resolve) => {
   });
 });
 
-const port = await freePort();
+// The platform server, serving the dist and the API (stopped and started
+// again on the same port and database in part 4).
+const apiPort = await freePort();
 const db = join(mkdtempSync(join(tmpdir(), "yunzhan-browser-")), "yunzhan.db");
-const server = spawn(serverBinary, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--web", dist],
-  { stdio: ["ignore", "ignore", "inherit"] });
-const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
-  try { if ((await fetch(`${base}/api/v1/health`)).ok) break; } catch {}
-  if (i > 200) throw new Error("the server never answered");
-  await new Promise((r) => setTimeout(r, 100));
+const base = `http://127.0.0.1:${apiPort}`;
+let server = null;
+async function startServer() {
+  server = spawn(serverBinary, ["serve", "--listen", `127.0.0.1:${apiPort}`, "--db", db, "--web", dist],
+    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/api/v1/health`)).ok) return; } catch {}
+    if (i > 300) throw new Error("the server never answered");
+    await sleep(100);
+  }
+}
+async function stopServer() {
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  await exited;
 }
 
-const failures = [];
-const check = (ok, what) => { console.log(`${ok ? "ok  " : "FAIL"} ${what}`); if (!ok) failures.push(what); };
+// A plain static file server for the same dist: a CDN deployment.
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
+  ".json": "application/json", ".css": "text/css" };
+const statics = createHttpServer((request, response) => {
+  let path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+  if (path.endsWith("/")) path += "index.html";
+  const file = join(dist, path);
+  if (!existsSync(file)) { response.writeHead(404); response.end(); return; }
+  response.writeHead(200, { "Content-Type": types[extname(file)] || "application/octet-stream" });
+  response.end(readFileSync(file));
+});
+const staticPort = await freePort();
+await new Promise((resolve) => statics.listen(staticPort, "127.0.0.1", resolve));
+const staticBase = `http://127.0.0.1:${staticPort}`;
 
 /** Share of pixels that differ from the most common colour, and the luminance spread. */
 function contrast(png) {
@@ -53,33 +91,150 @@ function contrast(png) {
   const top = Math.max(...counts.values());
   return { varied: 1 - top / n, deviation: Math.sqrt(sumSq / n - (sum / n) ** 2) };
 }
+async function screenshot(page, name) {
+  const shot = await page.screenshot({ path: join(out, name) });
+  const { varied, deviation } = contrast(shot);
+  check(varied > 0.2 && deviation > 10,
+    `${name} not blank: ${(varied * 100).toFixed(1)}% of pixels off the main colour, luminance deviation ${deviation.toFixed(1)}`);
+}
+const attribute = (page, name) => page.evaluate((name) => document.documentElement.getAttribute(name), name);
+async function waitForAttribute(page, name, value, timeout = 120_000) {
+  await page.waitForFunction(([name, value]) => document.documentElement.getAttribute(name) === value,
+    [name, value], { timeout, polling: 250 });
+}
+const READY_TIMEOUT = 480_000;
 
+await startServer();
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"],
+  args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
+    // A closed network: no background connections to Google's hosts.
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
+const timing = {};
+const project = await (await fetch(`${base}/api/v1/projects/YZ-2023-00001`)).json();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on("console", (message) => { if (message.type() === "error") console.log(`console: ${message.text()}`); });
-  const started = Date.now();
-  await page.goto(base + "/");
-  await page.waitForSelector("#loading .box", { state: "visible", timeout: 1500 });
-  check(Date.now() - started <= 1500, `loading page visible after ${Date.now() - started} ms (budget 1500)`);
-  const webgl2 = await page.evaluate(() => !!document.createElement("canvas").getContext("webgl2"));
-  check(webgl2, "WebGL2 available (SwiftShader)");
-  await page.waitForSelector("html[data-yunzhan=ready]", { timeout: 480_000 });
-  const ready = Date.now() - started;
-  check(true, `app ready (first frames drawn) after ${ready} ms`);
-  await page.waitForTimeout(1000);
-  const shot = await page.screenshot({ path: join(out, "web-lobby.png") });
-  const { varied, deviation } = contrast(shot);
-  check(varied > 0.2 && deviation > 10, `canvas not blank: ${(varied * 100).toFixed(1)}% of pixels off the main colour, luminance deviation ${deviation.toFixed(1)}`);
-  const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight, innerWidth, innerHeight]);
-  check(scroll[0] <= scroll[2] && scroll[1] <= scroll[3], `no scrollbars (${scroll.join("x")})`);
-  writeFileSync(join(out, "web-timing.json"), JSON.stringify({ ready_ms: ready }) + "\n");
+  // 1. The page served with the API.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    page.on("console", (message) => { if (message.type() === "error") console.log(`console: ${message.text()}`); });
+    const started = Date.now();
+    await page.goto(base + "/");
+    await page.waitForSelector("#loading .box", { state: "visible", timeout: 1500 });
+    timing.loading_page_ms = Date.now() - started;
+    check(timing.loading_page_ms <= 1500, `loading page visible after ${timing.loading_page_ms} ms (budget 1500)`);
+    check(await page.evaluate(() => !!document.createElement("canvas").getContext("webgl2")), "WebGL2 available (SwiftShader)");
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    timing.ready_ms = Date.now() - started;
+    timing.first_frame_ms = await page.evaluate(() =>
+      Number(document.documentElement.dataset.firstFrame) - performance.timeOrigin);
+    check(true, `app ready after ${timing.ready_ms} ms; first frame ${timing.first_frame_ms.toFixed(0)} ms after navigation`);
+    await waitForAttribute(page, "data-source", "server");
+    check(await attribute(page, "data-online") === "true", "the app found the API beside the page and loaded its catalog");
+    check(await attribute(page, "data-quality") === "low", "auto quality chose the low tier on a software renderer");
+    await page.waitForTimeout(1000);
+    await screenshot(page, "web-lobby.png");
+    const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight, innerWidth, innerHeight]);
+    check(scroll[0] <= scroll[2] && scroll[1] <= scroll[3], `no scrollbars (${scroll.join("x")})`);
+    await page.close();
+  }
+
+  // 2. A deep link to a project.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${base}/?project=${project.platform_no}&lang=en`);
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    await waitForAttribute(page, "data-project", project.platform_no);
+    check(await attribute(page, "data-hall") === project.hall, `the link opened ${project.platform_no} in the ${project.hall} hall`);
+    await page.waitForTimeout(3000);
+    const search = new URLSearchParams(await page.evaluate(() => location.search));
+    check(search.get("project") === project.platform_no && search.get("hall") === project.hall && search.get("lang") === "en",
+      `the address follows the visitor: ${await page.evaluate(() => location.search)}`);
+    await screenshot(page, "web-project.png");
+    await page.close();
+  }
+
+  // 3. The text view: accessibility, and its inquiry form.
+  {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    for (const path of ["/text/index.html", "/text/halls/bazhong.html", `/text/projects/${project.platform_no}.html`]) {
+      await page.goto(base + path);
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+      const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      for (const v of result.violations) console.log(`  axe ${path}: ${v.impact} ${v.id} (${v.nodes.length})`);
+      check(serious.length === 0, `text view ${path}: no serious accessibility violations (${result.violations.length} minor)`);
+    }
+    await page.getByLabel("姓名 * Name *").fill("文字版访客");
+    await page.getByLabel("邮箱 E-mail").fill("visitor@example.org");
+    await page.getByLabel("合作意向 * Intent *").selectOption({ index: 1 });
+    await page.getByLabel("留言 * Message *").fill("从文字版发来的询单 text view inquiry");
+    await page.getByRole("button", { name: /发送/ }).click();
+    await page.waitForFunction(() => document.querySelector("#inquiry-status").textContent.includes("已发送"), null, { timeout: 30_000 });
+    check(true, `text view inquiry: ${await page.textContent("#inquiry-status")}`);
+    await page.screenshot({ path: join(out, "web-text-view.png"), fullPage: false });
+    await page.close();
+  }
+
+  // 4. From a static server with ?api=: queued while the API is down, kept over a reload, delivered after.
+  {
+    await stopServer();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const url = `${staticBase}/?api=${encodeURIComponent(base)}&project=${project.platform_no}&inquire=1`;
+    await page.goto(url);
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    await waitForAttribute(page, "data-online", "false");
+    await waitForAttribute(page, "data-project", project.platform_no);
+    await page.waitForTimeout(2000);
+    // The form is open with the keyboard in its first field; fields in order:
+    // name, organisation, phone, e-mail, the intent radios, message, submit.
+    await page.focus("#yunzhan-canvas");
+    // egui moves the focus once per frame, and frames are slow on a software
+    // renderer: let the app draw a few frames after each key.
+    const frames = (n) => page.evaluate((n) => new Promise((resolve) => {
+      const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
+      step();
+    }), n);
+    const type = async (text) => { await page.keyboard.type(text, { delay: 20 }); await frames(4); };
+    const press = async (key, times = 1) => { for (let i = 0; i < times; i++) { await page.keyboard.press(key); await frames(4); } };
+    await type("Browser Visitor");
+    await press("Tab", 3);
+    await type("visitor@example.org");
+    await press("Tab");
+    await press("Space");
+    await press("Tab", 6);
+    await type("Queued in the browser while the platform was down");
+    await page.screenshot({ path: join(out, "web-inquiry-form.png") });
+    await press("Tab");
+    await press("Enter");
+    await waitForAttribute(page, "data-queued", "1", 30_000);
+    const stored = await page.evaluate(() => localStorage.getItem("yunzhan/outbox.json") || "");
+    check(stored.includes("Queued in the browser"), "the queued inquiry is in the browser's storage");
+    await page.screenshot({ path: join(out, "web-inquiry-queued.png") });
+    await page.reload();
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    await waitForAttribute(page, "data-queued", "1", 30_000);
+    check(true, "after a reload with the API down the inquiry is still queued");
+    await startServer();
+    await waitForAttribute(page, "data-sent", "1", 120_000);
+    check(await attribute(page, "data-queued") === "0", "delivered once the API was back");
+    const token = spawnSync(serverBinary, ["agent-token", project.agent.id, "--db", db], { encoding: "utf8" }).stdout.trim();
+    const inbox = await (await fetch(`${base}/api/v1/agents/${project.agent.id}/inquiries`,
+      { headers: { Authorization: `Bearer ${token}` } })).json();
+    const messages = JSON.stringify(inbox);
+    check(messages.includes("Queued in the browser") && messages.includes("从文字版发来的询单"),
+      "the server stored both inquiries (the app's and the text view's), once each");
+    check((messages.match(/Queued in the browser/g) || []).length === 1, "the app's inquiry is stored exactly once");
+    await context.close();
+  }
+  writeFileSync(join(out, "web-timing.json"), JSON.stringify(timing, null, 1) + "\n");
+} catch (error) {
+  check(false, `browser run stopped: ${error.message}`);
 } finally {
   await browser.close();
-  server.kill("SIGTERM");
+  if (server) server.kill("SIGTERM");
+  statics.close();
 }
 if (failures.length) { console.error(`${failures.length} browser check(s) failed`); process.exit(1); }
 console.log("browser checks passed");

@@ -278,8 +278,9 @@ pub fn project(project: &Project) -> String {
 <form id="inquiry" aria-labelledby="inquiry-title" data-platform-no="{no}" data-api="../../" novalidate>
 <p>带 * 的为必填项；电话和邮箱至少填一项。 <span lang="en">Fields marked * are required; give a phone number or an e-mail address.</span></p>
 {name}{organisation}{phone}{email}
-<p><label for="intent">合作意向 <span lang="en">Intent</span></label>
-<select id="intent" name="intent"><option value="">—</option>{options}</select></p>
+<p><label for="intent">合作意向 * <span lang="en">Intent *</span></label>
+<select id="intent" name="intent" aria-describedby="intent-error"><option value="">—</option>{options}</select>
+<span id="intent-error" class="error"></span></p>
 {message}
 <p><button type="submit">发送 <span lang="en">Send</span></button></p>
 <p id="inquiry-status" role="status" aria-live="polite"></p>
