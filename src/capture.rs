@@ -26,6 +26,10 @@ const SETTLE_FRAMES: u32 = 12;
 /// Give up on a view that is not ready after this many frames.
 const VIEW_TIMEOUT_FRAMES: u32 = 3000;
 
+/// Present while capture mode drives the app.
+#[derive(Resource, Debug, Default)]
+pub struct Capturing;
+
 pub struct CapturePlugin {
     pub dir: PathBuf,
     pub hall: Option<HallIndex>,
@@ -103,6 +107,7 @@ impl Plugin for CapturePlugin {
             report: Vec::new(),
         });
         app.add_message::<ShotSaved>();
+        app.init_resource::<Capturing>();
         app.add_systems(Update, (drive_capture, after_shot).chain());
     }
 }
@@ -129,6 +134,39 @@ fn chosen_project(
         .or(projects.first().copied())
 }
 
+/// The kiosk's panels in the capture views (`--kiosk --capture`): the
+/// "Still there?" countdown over the lobby, and the inquiry form with the
+/// on-screen keypad beside the project detail and its QR code.
+#[derive(bevy::ecs::system::SystemParam)]
+struct KioskViews<'w> {
+    kiosk: Option<Res<'w, crate::controls::Kiosk>>,
+    state: Option<ResMut<'w, crate::kiosk::KioskState>>,
+    draft: Option<ResMut<'w, crate::ui::InquiryDraft>>,
+}
+
+impl KioskViews<'_> {
+    fn prepare(&mut self, view: View, project: Option<String>, panels: &mut Panels) {
+        use crate::kiosk::{KeypadField, KioskState};
+        if let Some(state) = self.state.as_mut() {
+            **state = match view {
+                View::Lobby => KioskState::Countdown { left: 12.0 },
+                _ => KioskState::Active { idle: 0.0 },
+            };
+        }
+        let detail = view == View::Detail;
+        panels.inquiry = detail;
+        if let (Some(draft), Some(no)) = (self.draft.as_mut(), project) {
+            draft.inquiry.platform_no = no;
+            draft.inquiry.phone = if detail {
+                "028-8".into()
+            } else {
+                String::new()
+            };
+            draft.keypad = detail.then_some(KeypadField::Phone);
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn drive_capture(
     mut commands: Commands,
@@ -146,6 +184,7 @@ fn drive_capture(
     mut go: MessageWriter<Go>,
     mut focus: MessageWriter<FocusProject>,
     mut exit: MessageWriter<AppExit>,
+    mut kiosk: KioskViews,
 ) {
     if state.shooting {
         return;
@@ -206,6 +245,13 @@ fn drive_capture(
                 }
             }
             View::Minimap => {}
+        }
+        if kiosk.kiosk.is_some() {
+            kiosk.prepare(
+                view,
+                target.map(|id| catalog.project(id).platform_no.clone()),
+                &mut panels,
+            );
         }
     }
     let in_hall = *screen.get() == Screen::Hall && plan.as_ref().is_some_and(|p| p.hall == hall);
@@ -286,7 +332,10 @@ fn drive_capture(
         exit.write(AppExit::error());
         return;
     }
-    let path = state.dir.join(view.file());
+    let path = match kiosk.kiosk {
+        Some(_) => state.dir.join(format!("kiosk-{}", view.file())),
+        None => state.dir.join(view.file()),
+    };
     state.shooting = true;
     commands.spawn(Screenshot::primary_window()).observe(
         move |captured: On<ScreenshotCaptured>, mut saved: MessageWriter<ShotSaved>| {

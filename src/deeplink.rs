@@ -70,6 +70,23 @@ impl From<&crate::Options> for StartAt {
     }
 }
 
+/// The expo's web address, for links handed to a visitor's phone.
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct ShareBase(pub String);
+
+impl ShareBase {
+    /// The web address that opens this project.
+    pub fn project_link(&self, platform_no: &str) -> String {
+        let base = &self.0;
+        let page = if base.ends_with('/') || base.ends_with(".html") {
+            base.clone()
+        } else {
+            format!("{base}/")
+        };
+        format!("{page}?project={platform_no}")
+    }
+}
+
 /// A booth to walk to once its hall is built.
 #[derive(Resource, Debug, Clone, Copy)]
 struct PendingBooth(usize);

@@ -12,6 +12,7 @@ pub mod controls;
 pub mod deeplink;
 pub mod hall;
 pub mod interaction;
+pub mod kiosk;
 pub mod lobby;
 pub mod navigation;
 pub mod platform;
@@ -51,6 +52,7 @@ pub fn plugin(app: &mut App) {
         interaction::plugin,
         deeplink::plugin,
         quality::plugin,
+        kiosk::plugin,
     ));
 }
 
@@ -72,8 +74,11 @@ pub struct Options {
     pub api: Option<String>,
     /// The language, overriding the visitor's saved choice.
     pub lang: Option<ui::Lang>,
-    /// The venue's touch-screen kiosk: touch-first, never locks the pointer.
+    /// The venue's touch-screen kiosk: fullscreen, touch-first, idle reset.
     pub kiosk: bool,
+    /// The web address of the expo, for the kiosk's QR codes (default: the
+    /// `--api` address, whose server serves the web app).
+    pub share: Option<String>,
     /// The rendering quality, overriding the visitor's saved choice.
     pub quality: Option<quality::QualitySetting>,
 }
@@ -90,7 +95,9 @@ impl Options {
   --inquire       with --project: open its inquiry form, ready for typing
   --lang zh|en    the interface language (default: the last one chosen, else zh)
   --quality Q     auto (default; drops to low on a slow device), high or low
-  --kiosk         the venue's touch-screen kiosk: touch controls, no pointer lock
+  --kiosk         the venue's touch-screen kiosk: fullscreen, touch controls, an
+                  idle reset that wipes the visitor's things, an attract tour
+  --share URL     the expo's web address for the kiosk's QR codes (default: --api)
   --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
                   panel and the minimap to PNG files in DIR, then exit (the
                   hall of --hall, default chengdu; the card of --project)
@@ -144,6 +151,7 @@ In a browser the same options are the page's query: ?hall=chengdu&booth=3,
                     );
                 }
                 "--kiosk" => options.kiosk = true,
+                "--share" => options.share = Some(value("a URL")?),
                 "--inquire" => options.inquire = true,
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
@@ -180,6 +188,13 @@ pub fn app(options: &Options) -> App {
         primary_window: Some(Window {
             title: "云展 Yunzhan · 天府科技云".into(),
             resolution: (1280, 720).into(),
+            mode: if options.kiosk {
+                bevy::window::WindowMode::BorderlessFullscreen(
+                    bevy::window::MonitorSelection::Current,
+                )
+            } else {
+                bevy::window::WindowMode::Windowed
+            },
             // In a browser: the page's canvas (web/index.html), sized to the window.
             canvas: Some("#yunzhan-canvas".into()),
             fit_canvas_to_parent: true,
@@ -202,6 +217,13 @@ pub fn app(options: &Options) -> App {
     }
     if options.kiosk {
         app.insert_resource(controls::Kiosk);
+        #[cfg(not(target_arch = "wasm32"))]
+        let share = options.share.clone().or(options.api.clone());
+        #[cfg(target_arch = "wasm32")]
+        let share = options.share.clone().or_else(web::page_address);
+        if let Some(base) = share {
+            app.insert_resource(deeplink::ShareBase(base));
+        }
     }
     app.add_plugins(ui::plugin);
     #[cfg(target_arch = "wasm32")]

@@ -13,9 +13,11 @@ use yunzhan_model::{CooperationMode, HallIndex, Industry, ProjectId, ProjectKind
 use crate::Screen;
 use crate::cards::{Card, CardAtlas};
 use crate::catalog::ExpoCatalog;
-use crate::controls::{InputDevice, Joystick, PointerLock};
+use crate::controls::{InputDevice, Joystick, Kiosk, PointerLock};
+use crate::deeplink::ShareBase;
 use crate::hall::{HallPlan, LoadingProgress};
 use crate::interaction::{FocusProject, HopBooth, Selection, UiCapture};
+use crate::kiosk::{KeypadField, KioskState, StillHere};
 use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
 use crate::platform::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, SubmitInquiry};
 use crate::quality::{Quality, QualitySetting, Tier};
@@ -95,6 +97,8 @@ pub struct InquiryDraft {
     /// Put the keyboard in the first field when the form next shows (a
     /// link that opens the form).
     pub focus_first_field: bool,
+    /// The field the kiosk's on-screen keypad types into.
+    pub keypad: Option<KeypadField>,
 }
 
 pub fn plugin(app: &mut App) {
@@ -162,6 +166,10 @@ struct UiWorld<'w, 's> {
     progress: Res<'w, LoadingProgress>,
     atlas: Res<'w, CardAtlas>,
     quality: ResMut<'w, Quality>,
+    kiosk: Option<Res<'w, Kiosk>>,
+    kiosk_state: Res<'w, KioskState>,
+    still_here: MessageWriter<'w, StillHere>,
+    share: Option<Res<'w, ShareBase>>,
     diagnostics: Res<'w, DiagnosticsStore>,
     go: MessageWriter<'w, Go>,
     focus: MessageWriter<'w, FocusProject>,
@@ -173,12 +181,20 @@ struct UiWorld<'w, 's> {
     commands: Commands<'w, 's>,
     /// Related projects of the open detail panel, computed once per project.
     related: Local<'s, (Option<ProjectId>, Vec<ProjectId>)>,
+    /// The QR code of the open project's link (kiosk), made once per project.
+    qr: Local<'s, Option<(ProjectId, egui::TextureHandle)>>,
 }
 
 fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *ui.lang;
     let screen = *ui.screen.get();
+    let kiosk = ui.kiosk.is_some();
+    if kiosk && ctx.zoom_factor() != KIOSK_ZOOM {
+        // Touch targets of at least 44 px on a 1080p screen.
+        ctx.set_zoom_factor(KIOSK_ZOOM);
+        ctx.all_styles_mut(|style| style.spacing.interact_size.y = 30.0);
+    }
 
     top_bar(&ctx, &mut ui, lang, screen);
     if screen == Screen::Loading {
@@ -208,6 +224,12 @@ fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
     if ui.panels.diagnostics {
         diagnostics(&ctx, &ui, lang);
     }
+    if kiosk {
+        crate::kiosk::overlay(&ctx, *ui.kiosk_state, lang, &mut ui.still_here);
+        if ui.panels.inquiry {
+            crate::kiosk::keypad(&ctx, &mut ui.draft, lang);
+        }
+    }
     if *ui.device == InputDevice::Touch && screen != Screen::Loading {
         joystick(&ctx, &mut ui);
     } else {
@@ -222,6 +244,9 @@ fn panels(mut contexts: EguiContexts, mut ui: UiWorld) -> Result {
     };
     Ok(())
 }
+
+/// The kiosk's UI scale: egui's 30-point buttons become 45 px.
+const KIOSK_ZOOM: f32 = 1.5;
 
 fn hall_name(hall: HallIndex, lang: Lang) -> &'static str {
     let info = hall.hall();
@@ -860,6 +885,9 @@ fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
                             ui.focus.write(FocusProject(id));
                         }
                     });
+                    if ui.kiosk.is_some() {
+                        hand_off(body, ui, lang, id);
+                    }
                     body.separator();
                     body.label(
                         egui::RichText::new(lang.pick("相关项目", "Related projects")).strong(),
@@ -875,6 +903,38 @@ fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
     if !open {
         ui.selection.0 = None;
     }
+}
+
+/// The kiosk's hand-off: a QR code of the project's link, so a visitor can
+/// go on (and type Chinese) on their own phone.
+fn hand_off(body: &mut egui::Ui, ui: &mut UiWorld, lang: Lang, id: ProjectId) {
+    let Some(share) = ui.share.as_deref() else {
+        return;
+    };
+    let link = share.project_link(&ui.catalog.project(id).platform_no);
+    if ui.qr.as_ref().map(|(shown, _)| *shown) != Some(id) {
+        *ui.qr = crate::kiosk::qr_image(&link).map(|image| {
+            let texture =
+                body.ctx()
+                    .load_texture("project-qr", image, egui::TextureOptions::NEAREST);
+            (id, texture)
+        });
+    }
+    let Some((_, texture)) = ui.qr.as_ref() else {
+        return;
+    };
+    body.separator();
+    body.horizontal(|row| {
+        row.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(132.0, 132.0)));
+        row.vertical(|text| {
+            text.strong(lang.pick("扫码在手机上继续", "Scan to continue on your phone"));
+            text.label(lang.pick(
+                "在手机上查看此项目、收藏并用中文填写询单。",
+                "See this project, save it and write your inquiry on your own phone.",
+            ));
+            text.small(&link);
+        });
+    });
 }
 
 fn field_error(form: &mut egui::Ui, errors: &[FieldError], field: &str, lang: Lang) {
@@ -896,6 +956,7 @@ fn inquiry(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
         ui.panels.inquiry = false;
         return;
     };
+    let kiosk = ui.kiosk.is_some();
     let mut open = true;
     egui::Window::new(lang.pick("洽谈合作", "Inquiry"))
         .default_pos([420.0, 120.0])
@@ -948,20 +1009,28 @@ fn inquiry(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
                 "organisation",
                 false,
             );
-            text_field(
+            let phone = text_field(
                 form,
                 lang.pick("电话", "Phone"),
                 &mut draft.inquiry.phone,
                 "phone",
                 false,
             );
-            text_field(
+            let email = text_field(
                 form,
                 lang.pick("电子邮箱", "E-mail"),
                 &mut draft.inquiry.email,
                 "email",
                 false,
             );
+            if kiosk {
+                // A tap on the phone or e-mail field brings up the keypad.
+                if phone.clicked() || phone.gained_focus() {
+                    draft.keypad = Some(KeypadField::Phone);
+                } else if email.clicked() || email.gained_focus() {
+                    draft.keypad = Some(KeypadField::Email);
+                }
+            }
             field_error(form, &errors, "contact", lang);
             form.label(lang.pick("合作意向 *", "Intent *"));
             form.horizontal_wrapped(|row| {

@@ -23,8 +23,46 @@ pub fn plugin(app: &mut App) {
     app.add_plugins(first_frame_plugin);
     app.add_systems(
         Update,
-        (announce_ready, follow_in_address_bar, report_state),
+        (
+            loading_stages,
+            announce_ready,
+            follow_in_address_bar,
+            report_state,
+        ),
     );
+}
+
+/// The loading page's bar and text after the download (web/index.html
+/// shows the download itself): the catalog's halls as they arrive, then
+/// the painting of the first scene.
+fn loading_stages(status: Res<PlatformStatus>, mut shown: Local<Option<(usize, usize)>>) {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    if document.get_element_by_id("loading").is_none() {
+        return;
+    }
+    let now = status.download.unwrap_or((0, 0));
+    if *shown == Some(now) {
+        return;
+    }
+    *shown = Some(now);
+    let (fraction, text) = match now {
+        (done, halls) if halls > 0 && done < halls => (
+            0.9 + 0.05 * done as f32 / halls as f32,
+            format!("正在载入展馆 {done} / {halls}<br><span class=\"en\">Loading the halls {done} / {halls}</span>"),
+        ),
+        _ => (
+            0.96,
+            "正在绘制展厅与项目卡片…<br><span class=\"en\">Painting the halls and project cards…</span>".to_string(),
+        ),
+    };
+    if let Some(stage) = document.get_element_by_id("stage") {
+        stage.set_inner_html(&text);
+    }
+    if let Some(bar) = document.query_selector("#bar div").ok().flatten() {
+        let _ = bar.set_attribute("style", &format!("width: {:.0}%", fraction * 100.0));
+    }
 }
 
 /// Marks the app's first frame on the page (`<html data-first-frame="ms">`,
@@ -77,6 +115,16 @@ pub fn page_options() -> Result<crate::Options, String> {
             .filter(|api| !api.is_empty());
     }
     Ok(options)
+}
+
+/// The page's own address without its query (the base of shared links).
+pub fn page_address() -> Option<String> {
+    let location = web_sys::window()?.location();
+    Some(format!(
+        "{}{}",
+        location.origin().ok()?,
+        location.pathname().ok()?
+    ))
 }
 
 fn announce_ready(screen: Res<State<Screen>>, mut frames: Local<u32>) {

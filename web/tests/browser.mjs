@@ -13,14 +13,13 @@
 //
 //   node web/tests/browser.mjs SERVER_BINARY DIST_DIR OUT_DIR
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, existsSync } from "node:fs";
-import { createServer as createHttpServer } from "node:http";
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, extname, normalize } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
 import { PNG } from "pngjs";
+import { launchChromium, serveStatic } from "./support.mjs";
 
 const [serverBinary, dist, out] = process.argv.slice(2);
 if (!serverBinary || !dist || !out) {
@@ -63,19 +62,7 @@ async function stopServer() {
 }
 
 // A plain static file server for the same dist: a CDN deployment.
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm",
-  ".json": "application/json", ".css": "text/css" };
-const statics = createHttpServer((request, response) => {
-  let path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-  if (path.endsWith("/")) path += "index.html";
-  const file = join(dist, path);
-  if (!existsSync(file)) { response.writeHead(404); response.end(); return; }
-  response.writeHead(200, { "Content-Type": types[extname(file)] || "application/octet-stream" });
-  response.end(readFileSync(file));
-});
-const staticPort = await freePort();
-await new Promise((resolve) => statics.listen(staticPort, "127.0.0.1", resolve));
-const staticBase = `http://127.0.0.1:${staticPort}`;
+const { server: statics, base: staticBase } = await serveStatic(dist);
 
 /** Share of pixels that differ from the most common colour, and the luminance spread. */
 function contrast(png) {
@@ -105,12 +92,7 @@ async function waitForAttribute(page, name, value, timeout = 120_000) {
 const READY_TIMEOUT = 480_000;
 
 await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
-    // A closed network: no background connections to Google's hosts.
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launchChromium();
 const timing = {};
 const project = await (await fetch(`${base}/api/v1/projects/YZ-2023-00001`)).json();
 try {
@@ -132,10 +114,30 @@ try {
     await waitForAttribute(page, "data-source", "server");
     check(await attribute(page, "data-online") === "true", "the app found the API beside the page and loaded its catalog");
     check(await attribute(page, "data-quality") === "low", "auto quality chose the low tier on a software renderer");
+    const cached = await page.waitForFunction(() => (localStorage.getItem("yunzhan/catalog-cache.json") || "").length,
+      null, { timeout: 30_000, polling: 250 }).then((length) => length.jsonValue(), () => 0);
+    check(cached > 1_000_000, `the catalog cache is kept in the browser's storage (${cached} characters)`);
     await page.waitForTimeout(1000);
     await screenshot(page, "web-lobby.png");
     const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight, innerWidth, innerHeight]);
     check(scroll[0] <= scroll[2] && scroll[1] <= scroll[3], `no scrollbars (${scroll.join("x")})`);
+    // The canvas follows the window: its drawing buffer matches the new
+    // size times the device pixel ratio.
+    await page.setViewportSize({ width: 900, height: 600 });
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector("#yunzhan-canvas");
+      return canvas.width === Math.round(900 * devicePixelRatio) && canvas.height === Math.round(600 * devicePixelRatio);
+    }, null, { timeout: 30_000, polling: 250 }).then(() => check(true, "the canvas follows a resize to 900x600"),
+      () => check(false, "the canvas did not follow a resize to 900x600"));
+    await page.close();
+  }
+  {
+    // A high-density screen: the drawing buffer has the device's pixels.
+    const page = await browser.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+    await page.goto(base + "/");
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    const size = await page.evaluate(() => [document.querySelector("#yunzhan-canvas").width, devicePixelRatio]);
+    check(size[0] === 1280 && size[1] === 2, `device pixel ratio 2: a 640 px wide canvas draws ${size[0]} pixels`);
     await page.close();
   }
 

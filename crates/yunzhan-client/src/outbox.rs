@@ -59,11 +59,16 @@ impl Outbox {
             Some(bytes) => match serde_json::from_slice::<Vec<OutboxEntry>>(&bytes) {
                 Ok(entries) => entries,
                 Err(error) => {
-                    let aside = format!("{}.unreadable.json", name.trim_end_matches(".json"));
-                    let kept = match store.read(&aside) {
-                        Some(_) => Err(std::io::Error::other("an earlier one is already there")),
-                        None => store.write(&aside, &bytes),
-                    };
+                    // A name no earlier unreadable outbox has taken.
+                    let stem = name.trim_end_matches(".json");
+                    let aside = (1..)
+                        .map(|n| match n {
+                            1 => format!("{stem}.unreadable.json"),
+                            n => format!("{stem}.unreadable-{n}.json"),
+                        })
+                        .find(|aside| store.read(aside).is_none())
+                        .expect("a free name");
+                    let kept = store.write(&aside, &bytes);
                     problem = Some(match kept {
                         Ok(()) => format!(
                             "the inquiry outbox {} could not be read ({error}); it was kept as {}",
@@ -264,6 +269,20 @@ mod tests {
         assert_eq!(
             Outbox::open(Store::in_dir(&dir), "outbox.json").0.queued(),
             1
+        );
+
+        // A second unreadable outbox gets a name of its own.
+        std::fs::write(dir.join("outbox.json"), b"not json").unwrap();
+        let (_, problem) = Outbox::open(Store::in_dir(&dir), "outbox.json");
+        assert!(problem.unwrap().contains("outbox.unreadable-2.json"));
+        assert_eq!(
+            std::fs::read(dir.join("outbox.unreadable.json")).unwrap(),
+            b"[{\"key\": truncated",
+            "the first one is kept"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("outbox.unreadable-2.json")).unwrap(),
+            b"not json"
         );
     }
 }
