@@ -135,8 +135,8 @@ fn chosen_project(
 }
 
 /// The kiosk's panels in the capture views (`--kiosk --capture`): the
-/// "Still there?" countdown over the lobby, and the inquiry form with the
-/// on-screen keypad beside the project detail and its QR code.
+/// "Still there?" countdown over the lobby, the project detail with its QR
+/// code, and the inquiry form with the on-screen keypad over the minimap view.
 #[derive(bevy::ecs::system::SystemParam)]
 struct KioskViews<'w> {
     kiosk: Option<Res<'w, crate::controls::Kiosk>>,
@@ -153,16 +153,16 @@ impl KioskViews<'_> {
                 _ => KioskState::Active { idle: 0.0 },
             };
         }
-        let detail = view == View::Detail;
-        panels.inquiry = detail;
+        let typing = view == View::Minimap;
+        panels.inquiry = typing;
         if let (Some(draft), Some(no)) = (self.draft.as_mut(), project) {
             draft.inquiry.platform_no = no;
-            draft.inquiry.phone = if detail {
+            draft.inquiry.phone = if typing {
                 "028-8".into()
             } else {
                 String::new()
             };
-            draft.keypad = detail.then_some(KeypadField::Phone);
+            draft.keypad = typing.then_some(KeypadField::Phone);
         }
     }
 }

@@ -387,7 +387,7 @@ pub fn keypad(ctx: &egui::Context, draft: &mut InquiryDraft, lang: Lang) {
             window.horizontal(|keys| {
                 let wide = egui::vec2(KEY * 2.5, KEY);
                 if keys
-                    .add(egui::Button::new(lang.pick("⌫ 删除", "⌫ Delete")).min_size(wide))
+                    .add(egui::Button::new(lang.pick("删除", "Delete")).min_size(wide))
                     .clicked()
                 {
                     text.pop();

@@ -795,6 +795,10 @@ fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
                     if let Some(title_en) = &project.title_en {
                         body.label(egui::RichText::new(title_en).italics());
                     }
+                    // At a kiosk the phone hand-off comes first.
+                    if ui.kiosk.is_some() {
+                        hand_off(body, ui, lang, id);
+                    }
                     egui::Grid::new("facts").num_columns(2).show(body, |grid| {
                         let mut fact = |label: &str, value: String| {
                             grid.label(egui::RichText::new(label).weak());
@@ -885,9 +889,7 @@ fn detail(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang) {
                             ui.focus.write(FocusProject(id));
                         }
                     });
-                    if ui.kiosk.is_some() {
-                        hand_off(body, ui, lang, id);
-                    }
+
                     body.separator();
                     body.label(
                         egui::RichText::new(lang.pick("相关项目", "Related projects")).strong(),

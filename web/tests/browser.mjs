@@ -131,15 +131,6 @@ try {
       () => check(false, "the canvas did not follow a resize to 900x600"));
     await page.close();
   }
-  {
-    // A high-density screen: the drawing buffer has the device's pixels.
-    const page = await browser.newPage({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
-    await page.goto(base + "/");
-    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
-    const size = await page.evaluate(() => [document.querySelector("#yunzhan-canvas").width, devicePixelRatio]);
-    check(size[0] === 1280 && size[1] === 2, `device pixel ratio 2: a 640 px wide canvas draws ${size[0]} pixels`);
-    await page.close();
-  }
 
   // 2. A deep link to a project.
   {
