@@ -79,6 +79,8 @@ pub struct Options {
     /// The web address of the expo, for the kiosk's QR codes (default: the
     /// `--api` address, whose server serves the web app).
     pub share: Option<String>,
+    /// Check an exhibitor's booth folder, print the report and exit.
+    pub check_booth: Option<std::path::PathBuf>,
     /// The rendering quality, overriding the visitor's saved choice.
     pub quality: Option<quality::QualitySetting>,
 }
@@ -86,6 +88,7 @@ pub struct Options {
 impl Options {
     pub const USAGE: &str = "usage: yunzhan [--api URL] [--hall ID [--booth N]] [--project NO]
                [--lang zh|en] [--quality auto|high|low] [--kiosk] [--capture DIR]
+               [--check-booth DIR]
   --api URL       load halls and cards from the platform API at URL (e.g.
                   http://127.0.0.1:8080) and send inquiries there; without it
                   the embedded catalog is shown and inquiries stay queued
@@ -98,6 +101,8 @@ impl Options {
   --kiosk         the venue's touch-screen kiosk: fullscreen, touch controls, an
                   idle reset that wipes the visitor's things, an attract tour
   --share URL     the expo's web address for the kiosk's QR codes (default: --api)
+  --check-booth DIR  check an exhibitor's booth folder (booth.json, logo, glTF
+                  model; docs/booth-format.md), print every problem, exit 1 on any
   --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
                   panel and the minimap to PNG files in DIR, then exit (the
                   hall of --hall, default chengdu; the card of --project)
@@ -153,6 +158,7 @@ In a browser the same options are the page's query: ?hall=chengdu&booth=3,
                 "--kiosk" => options.kiosk = true,
                 "--share" => options.share = Some(value("a URL")?),
                 "--inquire" => options.inquire = true,
+                "--check-booth" => options.check_booth = Some(value("a booth folder")?.into()),
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
             }

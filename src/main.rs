@@ -6,6 +6,22 @@ fn main() -> AppExit {
     #[cfg(target_arch = "wasm32")]
     let options = yunzhan::web::page_options();
     match options {
+        #[cfg(not(target_arch = "wasm32"))]
+        Ok(yunzhan::Options {
+            check_booth: Some(dir),
+            ..
+        }) => {
+            let catalog = yunzhan_model::Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
+                .expect("the embedded catalog loads")
+                .catalog;
+            let report = yunzhan_model::booth::check_booth(&dir, &catalog);
+            print!("{}", report.describe(&dir));
+            if report.ok() {
+                AppExit::Success
+            } else {
+                AppExit::error()
+            }
+        }
         Ok(options) => yunzhan::app(&options).run(),
         Err(message) => {
             eprintln!("{message}");
