@@ -180,14 +180,24 @@ fn follow_visitor(
     plan: Option<Res<HallPlan>>,
     selection: Res<Selection>,
     catalog: Res<ExpoCatalog>,
-    visitors: Query<&Transform, With<Visitor>>,
+    visitors: Query<Ref<Transform>, With<Visitor>>,
     mut link: ResMut<DeepLink>,
 ) {
+    // Only when something the link shows can have changed, not every frame.
+    let moved = visitors.iter().any(|transform| transform.is_changed());
+    let changed = screen.is_changed()
+        || selection.is_changed()
+        || catalog.is_changed()
+        || hall.as_ref().is_some_and(|hall| hall.is_changed())
+        || plan.as_ref().is_some_and(|plan| plan.is_changed());
+    if !(moved || changed) {
+        return;
+    }
     let in_hall = *screen.get() == Screen::Hall;
     let hall = hall.filter(|_| in_hall).map(|hall| hall.0);
     let booth = match (hall, plan, visitors.iter().next()) {
         (Some(hall), Some(plan), Some(transform)) if plan.hall == hall => {
-            nearest_booth(&plan, floor_position(transform))
+            nearest_booth(&plan, floor_position(&transform))
         }
         _ => None,
     };

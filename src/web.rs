@@ -36,17 +36,17 @@ pub fn plugin(app: &mut App) {
 /// shows the download itself): the catalog's halls as they arrive, then
 /// the painting of the first scene.
 fn loading_stages(status: Res<PlatformStatus>, mut shown: Local<Option<(usize, usize)>>) {
+    let now = status.download.unwrap_or((0, 0));
+    if *shown == Some(now) {
+        return;
+    }
+    *shown = Some(now);
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
     };
     if document.get_element_by_id("loading").is_none() {
         return;
     }
-    let now = status.download.unwrap_or((0, 0));
-    if *shown == Some(now) {
-        return;
-    }
-    *shown = Some(now);
     let (fraction, text) = match now {
         (done, halls) if halls > 0 && done < halls => (
             0.9 + 0.05 * done as f32 / halls as f32,
