@@ -15,7 +15,7 @@ fn main() -> AppExit {
                 .expect("the embedded catalog loads")
                 .catalog;
             let report = yunzhan_model::booth::check_booth(&dir, &catalog);
-            print!("{}", report.describe(&dir));
+            print!("{}", report.describe(&dir.display().to_string()));
             if report.ok() {
                 AppExit::Success
             } else {

@@ -1,13 +1,19 @@
 //! Exhibitor booth folders (docs/booth-format.md): a `booth.json` naming
 //! the exhibitor, its hall, logo and projects, and optionally a glTF/GLB
 //! booth model, checked against explicit budgets. Every problem is listed
-//! with what to fix; nothing here panics on a broken file.
+//! with what to fix; nothing here panics on a broken file. A model that
+//! passes is also read into plain geometry ([`BoothModel`]) for the app to
+//! draw, and [`preview_catalog`] puts the booth into its hall.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 use serde::Deserialize;
 
-use crate::{Catalog, HallIndex, Project};
+use crate::{Catalog, HallIndex, LoadReport, Project};
+
+mod geometry;
+pub use geometry::{BoothModel, ModelMaterial, ModelMesh};
 
 /// The booth description's file name inside a booth folder.
 pub const BOOTH_FILE: &str = "booth.json";
@@ -17,6 +23,11 @@ pub const MAX_MODEL_BYTES: u64 = 10 * 1024 * 1024;
 pub const MAX_TRIANGLES: usize = 10_000;
 /// Largest texture side in pixels.
 pub const MAX_TEXTURE_SIDE: u32 = 2048;
+/// The floor a booth model must stand on (metres, centred on the origin):
+/// the hall's booth plot, and the highest it may reach.
+pub const MODEL_WIDTH: f32 = crate::layout::BOOTH_WIDTH;
+pub const MODEL_DEPTH: f32 = crate::layout::BOOTH_DEPTH;
+pub const MODEL_HEIGHT: f32 = 6.0;
 /// Nodes a booth model must name: where the exhibitor's name header and
 /// the wall of project cards go.
 pub const REQUIRED_NODES: [&str; 2] = ["yunzhan_header", "yunzhan_cards"];
@@ -55,6 +66,10 @@ pub struct BoothReport {
     pub projects: Vec<Project>,
     /// Model statistics when a model was read.
     pub model: Option<ModelStats>,
+    /// The model's geometry, only when the model passed every check.
+    pub geometry: Option<BoothModel>,
+    /// The logo's PNG bytes when it passed.
+    pub logo: Option<Vec<u8>>,
     pub problems: Vec<String>,
 }
 
@@ -70,9 +85,10 @@ impl BoothReport {
         self.problems.is_empty()
     }
 
-    /// The report as printed by `yunzhan --check-booth`.
-    pub fn describe(&self, dir: &Path) -> String {
-        let mut out = format!("booth {}:\n", dir.display());
+    /// The report as printed by `yunzhan --check-booth`; `source` names the
+    /// folder or address the booth came from.
+    pub fn describe(&self, source: &str) -> String {
+        let mut out = format!("booth {source}:\n");
         if let Some(spec) = &self.spec {
             out += &format!(
                 "  exhibitor {} in hall {}, {} projects\n",
@@ -102,8 +118,79 @@ impl BoothReport {
     }
 }
 
+/// Where a booth's files come from: a folder, or files in memory (dropped
+/// on the web page or downloaded from a preview address).
+pub trait BoothFiles {
+    /// The bytes of a file by its plain relative name (already checked by
+    /// [`inside`]); the error says why it cannot be had.
+    fn read(&self, name: &str) -> Result<Vec<u8>, String>;
+    /// Its size in bytes, without reading it.
+    fn size(&self, name: &str) -> Result<u64, String>;
+}
+
+/// A booth folder on disk.
+pub struct Folder<'a>(pub &'a Path);
+
+impl BoothFiles for Folder<'_> {
+    fn read(&self, name: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(self.0.join(name)).map_err(|error| error.to_string())
+    }
+
+    fn size(&self, name: &str) -> Result<u64, String> {
+        std::fs::metadata(self.0.join(name))
+            .map(|meta| meta.len())
+            .map_err(|error| error.to_string())
+    }
+}
+
+/// Files by name, as a web page hands them over.
+impl BoothFiles for BTreeMap<String, Vec<u8>> {
+    fn read(&self, name: &str) -> Result<Vec<u8>, String> {
+        self.get(name)
+            .cloned()
+            .ok_or_else(|| "no such file among the booth's files".to_string())
+    }
+
+    fn size(&self, name: &str) -> Result<u64, String> {
+        self.get(name)
+            .map(|bytes| bytes.len() as u64)
+            .ok_or_else(|| "no such file among the booth's files".to_string())
+    }
+}
+
+/// The files a booth description refers to (logo and model), for fetching
+/// a booth from an address before checking it. A `.gltf` model's own files
+/// are found by [`model_references`] once it is fetched.
+pub fn spec_references(booth_json: &[u8]) -> Vec<String> {
+    serde_json::from_slice::<BoothSpec>(booth_json)
+        .map(|spec| spec.logo.into_iter().chain(spec.model).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|name| inside(name).is_ok())
+        .collect()
+}
+
+/// The external files (buffers, images) a `.gltf` model names.
+pub fn model_references(model: &[u8]) -> Vec<String> {
+    let Ok(gltf) = gltf::Gltf::from_slice(model) else {
+        return Vec::new();
+    };
+    let buffers = gltf.buffers().filter_map(|buffer| match buffer.source() {
+        gltf::buffer::Source::Uri(uri) => Some(uri.to_string()),
+        gltf::buffer::Source::Bin => None,
+    });
+    let images = gltf.images().filter_map(|image| match image.source() {
+        gltf::image::Source::Uri { uri, .. } => Some(uri.to_string()),
+        gltf::image::Source::View { .. } => None,
+    });
+    buffers
+        .chain(images)
+        .filter(|uri| !uri.starts_with("data:") && inside(uri).is_ok())
+        .collect()
+}
+
 /// A file name inside the booth folder: relative, no `..`, no scheme.
-fn inside(dir: &Path, name: &str) -> Result<std::path::PathBuf, String> {
+fn inside(name: &str) -> Result<(), String> {
     let path = Path::new(name);
     let plain = path
         .components()
@@ -113,20 +200,23 @@ fn inside(dir: &Path, name: &str) -> Result<std::path::PathBuf, String> {
             "{name:?} is outside the booth folder: give a plain relative file name (no \"..\", no absolute path, no http:, file: or other scheme)"
         ));
     }
-    Ok(dir.join(path))
+    Ok(())
 }
 
 /// Checks a booth folder against the catalog it will be shown in.
 pub fn check_booth(dir: &Path, catalog: &Catalog) -> BoothReport {
+    check_booth_files(&Folder(dir), catalog)
+}
+
+/// Checks a booth's files against the catalog it will be shown in.
+pub fn check_booth_files(files: &dyn BoothFiles, catalog: &Catalog) -> BoothReport {
     let mut report = BoothReport::default();
-    let path = dir.join(BOOTH_FILE);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match files.read(BOOTH_FILE) {
         Ok(bytes) => bytes,
         Err(error) => {
-            report.problems.push(format!(
-                "{BOOTH_FILE}: cannot read {} ({error})",
-                path.display()
-            ));
+            report
+                .problems
+                .push(format!("{BOOTH_FILE}: cannot read it ({error})"));
             return report;
         }
     };
@@ -148,6 +238,12 @@ pub fn check_booth(dir: &Path, catalog: &Catalog) -> BoothReport {
     if spec.exhibitor.trim().is_empty() {
         report.problems.push(format!(
             "{BOOTH_FILE}: exhibitor: give the exhibitor's name"
+        ));
+    }
+    let longest = crate::catalog::limits::ORGANISATION;
+    if spec.exhibitor.chars().count() > longest {
+        report.problems.push(format!(
+            "{BOOTH_FILE}: exhibitor: the name is over {longest} characters; shorten it"
         ));
     }
     report.hall = HallIndex::from_id(&spec.hall);
@@ -201,15 +297,15 @@ pub fn check_booth(dir: &Path, catalog: &Catalog) -> BoothReport {
         }
     }
     if let Some(logo) = &spec.logo {
-        match inside(dir, logo) {
-            Ok(path) => match std::fs::read(&path) {
+        match inside(logo) {
+            Ok(()) => match files.read(logo) {
                 Ok(bytes) => match png_size(&bytes) {
                     Some((w, h)) if w > MAX_TEXTURE_SIDE || h > MAX_TEXTURE_SIDE => {
                         report.problems.push(format!(
                             "logo {logo}: {w}x{h} is larger than {MAX_TEXTURE_SIDE}x{MAX_TEXTURE_SIDE}; scale it down"
                         ))
                     }
-                    Some(_) => {}
+                    Some(_) => report.logo = Some(bytes),
                     None => report
                         .problems
                         .push(format!("logo {logo}: not a PNG image; save it as PNG")),
@@ -222,8 +318,8 @@ pub fn check_booth(dir: &Path, catalog: &Catalog) -> BoothReport {
         }
     }
     if let Some(model) = &spec.model {
-        match inside(dir, model) {
-            Ok(path) => check_model(dir, &path, model, &mut report),
+        match inside(model) {
+            Ok(()) => check_model(files, model, &mut report),
             Err(why) => report.problems.push(format!("model: {why}")),
         }
     }
@@ -265,16 +361,15 @@ fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-fn check_model(dir: &Path, path: &Path, name: &str, report: &mut BoothReport) {
-    let bytes = match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > MAX_MODEL_BYTES => {
+fn check_model(files: &dyn BoothFiles, name: &str, report: &mut BoothReport) {
+    let bytes = match files.size(name) {
+        Ok(size) if size > MAX_MODEL_BYTES => {
             report.problems.push(format!(
-                "model {name}: {} bytes is over the {MAX_MODEL_BYTES}-byte (10 MiB) limit; simplify the mesh or shrink its textures",
-                meta.len()
+                "model {name}: {size} bytes is over the {MAX_MODEL_BYTES}-byte (10 MiB) limit; simplify the mesh or shrink its textures"
             ));
             return;
         }
-        Ok(_) => match std::fs::read(path) {
+        Ok(_) => match files.read(name) {
             Ok(bytes) => bytes,
             Err(error) => {
                 report
@@ -328,13 +423,14 @@ fn check_model(dir: &Path, path: &Path, name: &str, report: &mut BoothReport) {
     for buffer in gltf.buffers() {
         if let gltf::buffer::Source::Uri(uri) = buffer.source()
             && !uri.starts_with("data:")
-            && let Err(why) = inside(dir, uri)
+            && let Err(why) = inside(uri)
         {
             report
                 .problems
                 .push(format!("model {name}: buffer {}: {why}", buffer.index()));
         }
     }
+    let mut images = Vec::new();
     for image in gltf.images() {
         let label = image
             .name()
@@ -346,17 +442,21 @@ fn check_model(dir: &Path, path: &Path, name: &str, report: &mut BoothReport) {
                 blob.get(view.offset()..view.offset() + view.length())
                     .map(<[u8]>::to_vec)
             }),
-            gltf::image::Source::Uri { uri, .. } if uri.starts_with("data:") => None,
-            gltf::image::Source::Uri { uri, .. } => match inside(dir, uri) {
-                Ok(path) => std::fs::read(path).ok(),
+            gltf::image::Source::Uri { uri, .. } if uri.starts_with("data:") => {
+                geometry::data_uri(uri).ok()
+            }
+            gltf::image::Source::Uri { uri, .. } => match inside(uri) {
+                Ok(()) => files.read(uri).ok(),
                 Err(why) => {
                     report
                         .problems
                         .push(format!("model {name}: {label}: {why}"));
+                    images.push(Vec::new());
                     continue;
                 }
             },
         };
+        images.push(data.clone().unwrap_or_default());
         match data.as_deref().and_then(image_size) {
             Some((w, h)) => {
                 if w * h > stats.largest_texture.0 * stats.largest_texture.1 {
@@ -383,4 +483,57 @@ fn check_model(dir: &Path, path: &Path, name: &str, report: &mut BoothReport) {
         }
     }
     report.model = Some(stats);
+    let problems_before = report.problems.len();
+    match geometry::read(&gltf, files, images) {
+        Ok(model) => {
+            let (min, max) = model.bounds();
+            let (half_w, half_d) = (MODEL_WIDTH / 2.0 + 0.01, MODEL_DEPTH / 2.0 + 0.01);
+            if min[0] < -half_w || max[0] > half_w || min[2] < -half_d || max[2] > half_d {
+                report.problems.push(format!(
+                    "model {name}: it spans x {:.2}..{:.2} m and z {:.2}..{:.2} m, beyond the booth's {MODEL_WIDTH} m x {MODEL_DEPTH} m floor centred on the origin; move or scale it",
+                    min[0], max[0], min[2], max[2]
+                ));
+            }
+            if min[1] < -0.01 || max[1] > MODEL_HEIGHT {
+                report.problems.push(format!(
+                    "model {name}: it reaches from {:.2} m to {:.2} m high; keep it between the floor (0) and {MODEL_HEIGHT} m",
+                    min[1], max[1]
+                ));
+            }
+            if report.problems.len() == problems_before {
+                report.geometry = Some(model);
+            }
+        }
+        Err(why) => report.problems.push(format!("model {name}: {why}")),
+    }
+}
+
+/// The catalog shown while previewing a booth: the booth's projects, under
+/// the exhibitor's name in its hall (existing ones moved there, new ones
+/// added); the exhibitor's other projects in that hall leave, as the booth
+/// replaces its published one. None when the booth names no valid hall.
+pub fn preview_catalog(base: &Catalog, report: &BoothReport) -> Option<LoadReport> {
+    let (spec, hall) = (report.spec.as_ref()?, report.hall?);
+    let exhibitor = spec.exhibitor.trim();
+    let shown: Vec<&str> = report
+        .projects
+        .iter()
+        .map(|project| project.platform_no.as_str())
+        .collect();
+    let mut projects: Vec<Project> = base
+        .projects()
+        .iter()
+        .filter(|project| !shown.contains(&project.platform_no.as_str()))
+        .filter(|project| !(project.hall == hall && project.organisation == exhibitor))
+        .cloned()
+        .collect();
+    projects.extend(report.projects.iter().map(|project| Project {
+        organisation: exhibitor.to_string(),
+        hall,
+        ..project.clone()
+    }));
+    Some(Catalog::from_projects(
+        format!("{}+booth-preview", base.catalog_version()),
+        projects,
+    ))
 }

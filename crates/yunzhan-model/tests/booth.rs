@@ -5,7 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use yunzhan_model::booth::{MAX_TRIANGLES, check_booth};
+use std::collections::BTreeMap;
+
+use yunzhan_model::booth::{
+    BOOTH_FILE, MAX_TRIANGLES, check_booth, check_booth_files, preview_catalog, spec_references,
+};
 use yunzhan_model::{Catalog, EMBEDDED_CATALOG};
 
 fn catalog() -> Catalog {
@@ -115,12 +119,160 @@ fn has(problems: &[String], needle: &str) -> bool {
 fn the_shipped_sample_booth_passes() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/booths/sample");
     let report = check_booth(&dir, &catalog());
-    assert!(report.ok(), "{}", report.describe(&dir));
+    assert!(
+        report.ok(),
+        "{}",
+        report.describe(&dir.display().to_string())
+    );
     let model = report.model.expect("the sample has a model");
-    assert_eq!(model.triangles, 48);
+    assert_eq!(model.triangles, 84);
     assert_eq!(model.largest_texture, (64, 64));
-    assert_eq!(report.projects.len(), 1);
-    assert!(report.describe(&dir).contains("OK: no problems"));
+    assert_eq!(report.projects.len(), 4);
+    assert!(
+        report
+            .describe(&dir.display().to_string())
+            .contains("OK: no problems")
+    );
+    // Read for drawing: four materials, the wood texture, the anchors where
+    // make-booth.py put them, everything on the booth's floor.
+    let geometry = report.geometry.as_ref().expect("a passing model is read");
+    assert_eq!(geometry.triangles(), 84);
+    assert_eq!(geometry.materials.len(), 4);
+    assert_eq!(geometry.materials[0].base_color_image, Some(0));
+    assert!(geometry.images[0].starts_with(b"\x89PNG"));
+    assert_eq!(&geometry.header[12..15], &[0.0, 3.55, -1.83]);
+    assert_eq!(&geometry.cards[12..15], &[0.0, 1.75, -1.83]);
+    let (min, max) = geometry.bounds();
+    assert_eq!((min, max), ([-3.0, 0.0, -2.0], [3.0, 3.9, 2.0]));
+    assert!(
+        geometry
+            .meshes
+            .iter()
+            .all(|m| m.normals.len() == m.positions.len())
+    );
+    assert!(report.logo.is_some());
+}
+
+/// A GLB with its JSON chunk changed by `edit`.
+fn edit_glb(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let json_len = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+    let mut document: serde_json::Value =
+        serde_json::from_slice(&bytes[20..20 + json_len]).unwrap();
+    edit(&mut document);
+    let bin = &bytes[20 + json_len..];
+    let mut text = document.to_string().into_bytes();
+    while !text.len().is_multiple_of(4) {
+        text.push(b' ');
+    }
+    let mut out = b"glTF".to_vec();
+    out.extend(2u32.to_le_bytes());
+    out.extend(((12 + 8 + text.len() + bin.len()) as u32).to_le_bytes());
+    out.extend((text.len() as u32).to_le_bytes());
+    out.extend(b"JSON");
+    out.extend(&text);
+    out.extend(bin);
+    out
+}
+
+#[test]
+fn files_handed_over_in_memory_check_like_a_folder() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/booths/sample");
+    let spec = std::fs::read(dir.join(BOOTH_FILE)).unwrap();
+    let names = spec_references(&spec);
+    assert_eq!(names, ["logo.png", "booth.glb"]);
+    let mut files: BTreeMap<String, Vec<u8>> = names
+        .iter()
+        .map(|name| (name.clone(), std::fs::read(dir.join(name)).unwrap()))
+        .collect();
+    files.insert(BOOTH_FILE.into(), spec);
+    let in_memory = check_booth_files(&files, &catalog());
+    let on_disk = check_booth(&dir, &catalog());
+    assert!(in_memory.ok(), "{:?}", in_memory.problems);
+    assert_eq!(in_memory.geometry, on_disk.geometry);
+    // A missing file is named.
+    files.remove("booth.glb");
+    let found = check_booth_files(&files, &catalog()).problems;
+    assert!(has(&found, "model booth.glb: cannot read it"), "{found:?}");
+}
+
+#[test]
+fn a_model_off_its_floor_or_with_bad_indices_is_refused_and_not_read() {
+    let good = glb(12, &NODES, (64, 64), None);
+    let moved = edit_glb(&good, |doc| {
+        doc["nodes"][0]["translation"] = json!([5.0, 0.0, 0.0])
+    });
+    let dir = booth_dir("moved", Some(moved));
+    let report = check_booth(&dir, &catalog());
+    assert!(
+        has(&report.problems, "beyond the booth's 6 m x 4 m floor"),
+        "{:?}",
+        report.problems
+    );
+    assert!(report.geometry.is_none());
+    let tall = edit_glb(&good, |doc| {
+        doc["nodes"][0]["scale"] = json!([1.0, 7.0, 1.0])
+    });
+    let dir = booth_dir("tall", Some(tall));
+    assert!(has(
+        &problems(&dir),
+        "keep it between the floor (0) and 6 m"
+    ));
+    // Indices 0..2 over a position list cut to two vertices.
+    let short = edit_glb(&good, |doc| doc["accessors"][0]["count"] = json!(2));
+    let dir = booth_dir("indices", Some(short));
+    let found = problems(&dir);
+    assert!(
+        has(&found, "index 2 points past the 2 vertices"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn the_preview_catalog_puts_the_booth_in_its_hall() {
+    let base = catalog();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/booths/sample");
+    let report = check_booth(&dir, &base);
+    let old_owner = base
+        .project(base.find("YZ-2023-00662").unwrap())
+        .organisation
+        .clone();
+    let preview = preview_catalog(&base, &report).expect("a hall is named");
+    assert!(preview.rejected.is_empty(), "{:?}", preview.rejected);
+    let shown = preview.catalog;
+    // Three projects moved, one added.
+    assert_eq!(shown.projects().len(), base.projects().len() + 1);
+    let hall = report.hall.unwrap();
+    let booth = shown
+        .hall_exhibitors(hall)
+        .iter()
+        .map(|&id| shown.exhibitor(id))
+        .find(|e| e.name == "示例展商（演示）")
+        .expect("the exhibitor is in its hall");
+    assert_eq!(booth.projects.len(), 4);
+    assert!(
+        booth.generated,
+        "demo projects only, so the booth is marked 演示"
+    );
+    let moved = shown.project(shown.find("YZ-2023-00662").unwrap());
+    assert_eq!(moved.organisation, "示例展商（演示）");
+    assert!(
+        shown
+            .exhibitors()
+            .iter()
+            .filter(|e| e.name == old_owner)
+            .all(|e| e
+                .projects
+                .iter()
+                .all(|&id| shown.project(id).platform_no != "YZ-2023-00662"))
+    );
+    // No hall, no preview.
+    let dir = scratch("nohall");
+    std::fs::write(
+        dir.join("booth.json"),
+        json!({"version": 1, "exhibitor": "x", "hall": "atlantis", "projects": []}).to_string(),
+    )
+    .unwrap();
+    assert!(preview_catalog(&base, &check_booth(&dir, &base)).is_none());
 }
 
 #[test]

@@ -1,0 +1,372 @@
+//! A checked booth model read into plain geometry: triangle lists with
+//! their model-space transforms, materials, encoded textures and the two
+//! anchor nodes. The app turns this into meshes; nothing here needs a GPU.
+
+use base64::Engine;
+
+use super::{BoothFiles, REQUIRED_NODES};
+
+/// A 4x4 transform, column-major as in glTF.
+pub type Matrix = [f32; 16];
+
+const IDENTITY: Matrix = [
+    1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0,
+];
+
+/// A booth model ready to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoothModel {
+    pub meshes: Vec<ModelMesh>,
+    pub materials: Vec<ModelMaterial>,
+    /// Encoded PNG or JPEG bytes by glTF image index (empty when unreadable).
+    pub images: Vec<Vec<u8>>,
+    /// Model-space transform of the `yunzhan_header` node.
+    pub header: Matrix,
+    /// Model-space transform of the `yunzhan_cards` node.
+    pub cards: Matrix,
+}
+
+/// One triangle list in model space (its node's transform already applied).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelMesh {
+    pub positions: Vec<[f32; 3]>,
+    /// Empty when the file has none (the app computes them).
+    pub normals: Vec<[f32; 3]>,
+    /// Empty when the file has none.
+    pub uvs: Vec<[f32; 2]>,
+    pub indices: Vec<u32>,
+    pub material: Option<usize>,
+}
+
+/// The glTF metallic-roughness material, as far as a booth uses it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelMaterial {
+    /// Linear RGBA.
+    pub base_color: [f32; 4],
+    /// Index into [`BoothModel::images`].
+    pub base_color_image: Option<usize>,
+    pub metallic: f32,
+    pub roughness: f32,
+    /// Linear RGB.
+    pub emissive: [f32; 3],
+    pub double_sided: bool,
+    /// Alpha blending (glTF `BLEND`); `MASK` is treated as opaque.
+    pub blend: bool,
+}
+
+impl BoothModel {
+    /// The axis-aligned box around every vertex, model space.
+    pub fn bounds(&self) -> ([f32; 3], [f32; 3]) {
+        let mut min = [f32::INFINITY; 3];
+        let mut max = [f32::NEG_INFINITY; 3];
+        for position in self.meshes.iter().flat_map(|mesh| &mesh.positions) {
+            for axis in 0..3 {
+                min[axis] = min[axis].min(position[axis]);
+                max[axis] = max[axis].max(position[axis]);
+            }
+        }
+        if self.meshes.iter().all(|mesh| mesh.positions.is_empty()) {
+            return ([0.0; 3], [0.0; 3]);
+        }
+        (min, max)
+    }
+
+    /// Triangles in all meshes.
+    pub fn triangles(&self) -> usize {
+        self.meshes.iter().map(|mesh| mesh.indices.len() / 3).sum()
+    }
+}
+
+fn multiply(a: &Matrix, b: &Matrix) -> Matrix {
+    let mut out = [0.0; 16];
+    for column in 0..4 {
+        for row in 0..4 {
+            out[column * 4 + row] = (0..4).map(|k| a[k * 4 + row] * b[column * 4 + k]).sum();
+        }
+    }
+    out
+}
+
+fn transform_point(m: &Matrix, p: [f32; 3]) -> [f32; 3] {
+    let w = m[3] * p[0] + m[7] * p[1] + m[11] * p[2] + m[15];
+    let w = if w.abs() > f32::EPSILON { w } else { 1.0 };
+    [0, 1, 2].map(|row| (m[row] * p[0] + m[4 + row] * p[1] + m[8 + row] * p[2] + m[12 + row]) / w)
+}
+
+/// The determinant of the upper 3x3: negative for a mirroring transform.
+fn determinant(m: &Matrix) -> f32 {
+    let c = cofactors(m);
+    m[0] * c[0][0] + m[4] * c[0][1] + m[8] * c[0][2]
+}
+
+/// Normals go through the inverse transpose of the upper 3x3: the cofactor
+/// matrix, with the determinant's sign (its size does not matter, normals
+/// are normalised).
+fn normal_matrix(m: &Matrix) -> [[f32; 3]; 3] {
+    let sign = determinant(m).signum();
+    cofactors(m).map(|row| row.map(|c| c * sign))
+}
+
+fn cofactors(m: &Matrix) -> [[f32; 3]; 3] {
+    let a = |row: usize, column: usize| m[column * 4 + row];
+    let cofactor =
+        |r0: usize, r1: usize, c0: usize, c1: usize| a(r0, c0) * a(r1, c1) - a(r0, c1) * a(r1, c0);
+    // Rows of the cofactor matrix = columns of the inverse transpose (up to scale).
+    [
+        [
+            cofactor(1, 2, 1, 2),
+            -cofactor(1, 2, 0, 2),
+            cofactor(1, 2, 0, 1),
+        ],
+        [
+            -cofactor(0, 2, 1, 2),
+            cofactor(0, 2, 0, 2),
+            -cofactor(0, 2, 0, 1),
+        ],
+        [
+            cofactor(0, 1, 1, 2),
+            -cofactor(0, 1, 0, 2),
+            cofactor(0, 1, 0, 1),
+        ],
+    ]
+}
+
+fn transform_normal(n: &[[f32; 3]; 3], v: [f32; 3]) -> [f32; 3] {
+    let out = [0, 1, 2].map(|row| n[row][0] * v[0] + n[row][1] * v[1] + n[row][2] * v[2]);
+    let length = (out[0] * out[0] + out[1] * out[1] + out[2] * out[2]).sqrt();
+    if length > f32::EPSILON {
+        out.map(|c| c / length)
+    } else {
+        [0.0, 1.0, 0.0]
+    }
+}
+
+/// The bytes of a base64 `data:` URI.
+pub(super) fn data_uri(uri: &str) -> Result<Vec<u8>, String> {
+    let (_, encoded) = uri
+        .split_once(";base64,")
+        .ok_or("only base64 data: URIs are read")?;
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|error| format!("bad base64 in a data: URI ({error})"))
+}
+
+/// The bytes of every buffer: the GLB's binary chunk, a `data:` URI or a
+/// file of the booth.
+fn buffers(gltf: &gltf::Gltf, files: &dyn BoothFiles) -> Result<Vec<Vec<u8>>, String> {
+    gltf.buffers()
+        .map(|buffer| {
+            let data = match buffer.source() {
+                gltf::buffer::Source::Bin => gltf
+                    .blob
+                    .clone()
+                    .ok_or("the GLB has no binary chunk for buffer 0".to_string())?,
+                gltf::buffer::Source::Uri(uri) if uri.starts_with("data:") => {
+                    data_uri(uri).map_err(|why| format!("buffer {}: {why}", buffer.index()))?
+                }
+                gltf::buffer::Source::Uri(uri) => files
+                    .read(uri)
+                    .map_err(|error| format!("buffer {}: {uri}: {error}", buffer.index()))?,
+            };
+            if data.len() < buffer.length() {
+                return Err(format!(
+                    "buffer {} holds {} bytes but declares {}; export the model again",
+                    buffer.index(),
+                    data.len(),
+                    buffer.length()
+                ));
+            }
+            Ok(data)
+        })
+        .collect()
+}
+
+/// Reads a model that passed the budget checks. `images` are the encoded
+/// images by index, as the check found them.
+pub(super) fn read(
+    gltf: &gltf::Gltf,
+    files: &dyn BoothFiles,
+    images: Vec<Vec<u8>>,
+) -> Result<BoothModel, String> {
+    let buffers = buffers(gltf, files)?;
+    let mut model = BoothModel {
+        meshes: Vec::new(),
+        materials: gltf.materials().map(material).collect(),
+        images,
+        header: IDENTITY,
+        cards: IDENTITY,
+    };
+    // Every node's model-space transform, walking the scene from its roots.
+    let mut world = vec![None; gltf.nodes().len()];
+    let roots: Vec<gltf::Node> = match gltf.default_scene().or_else(|| gltf.scenes().next()) {
+        Some(scene) => scene.nodes().collect(),
+        None => gltf.nodes().collect(),
+    };
+    let mut stack: Vec<(gltf::Node, Matrix)> = roots.into_iter().map(|n| (n, IDENTITY)).collect();
+    while let Some((node, parent)) = stack.pop() {
+        if world[node.index()].is_some() {
+            continue; // glTF forbids cycles and shared children; be safe anyway
+        }
+        let local: Matrix = node
+            .transform()
+            .matrix()
+            .concat()
+            .try_into()
+            .unwrap_or(IDENTITY);
+        let transform = multiply(&parent, &local);
+        world[node.index()] = Some(transform);
+        stack.extend(node.children().map(|child| (child, transform)));
+    }
+    for node in gltf.nodes() {
+        let transform = world[node.index()].unwrap_or_else(|| {
+            node.transform()
+                .matrix()
+                .concat()
+                .try_into()
+                .unwrap_or(IDENTITY)
+        });
+        match node.name() {
+            Some(name) if name == REQUIRED_NODES[0] => model.header = transform,
+            Some(name) if name == REQUIRED_NODES[1] => model.cards = transform,
+            _ => {}
+        }
+        let Some(mesh) = node.mesh() else { continue };
+        for primitive in mesh.primitives() {
+            let label = format!(
+                "mesh {:?} primitive {}",
+                mesh.name().unwrap_or(""),
+                primitive.index()
+            );
+            if let Some(read) = read_primitive(&primitive, &buffers, &transform)
+                .map_err(|why| format!("{label}: {why}"))?
+            {
+                model.meshes.push(read);
+            }
+        }
+    }
+    Ok(model)
+}
+
+fn material(material: gltf::Material) -> ModelMaterial {
+    let pbr = material.pbr_metallic_roughness();
+    ModelMaterial {
+        base_color: pbr.base_color_factor(),
+        base_color_image: pbr
+            .base_color_texture()
+            .map(|info| info.texture().source().index()),
+        metallic: pbr.metallic_factor(),
+        roughness: pbr.roughness_factor(),
+        emissive: material.emissive_factor(),
+        double_sided: material.double_sided(),
+        blend: material.alpha_mode() == gltf::material::AlphaMode::Blend,
+    }
+}
+
+/// A primitive as a triangle list; None for points and lines.
+fn read_primitive(
+    primitive: &gltf::Primitive,
+    buffers: &[Vec<u8>],
+    transform: &Matrix,
+) -> Result<Option<ModelMesh>, String> {
+    use gltf::mesh::Mode;
+    let reader = primitive.reader(|buffer| buffers.get(buffer.index()).map(Vec::as_slice));
+    let positions: Vec<[f32; 3]> = reader
+        .read_positions()
+        .ok_or("no readable POSITION attribute")?
+        .map(|p| transform_point(transform, p))
+        .collect();
+    let normal_matrix = normal_matrix(transform);
+    let normals: Vec<[f32; 3]> = reader
+        .read_normals()
+        .map(|normals| {
+            normals
+                .map(|n| transform_normal(&normal_matrix, n))
+                .collect()
+        })
+        .filter(|normals: &Vec<_>| normals.len() == positions.len())
+        .unwrap_or_default();
+    let uvs: Vec<[f32; 2]> = reader
+        .read_tex_coords(0)
+        .map(|uvs| uvs.into_f32().collect())
+        .filter(|uvs: &Vec<_>| uvs.len() == positions.len())
+        .unwrap_or_default();
+    let order: Vec<u32> = match reader.read_indices() {
+        Some(indices) => indices.into_u32().collect(),
+        None => (0..positions.len() as u32).collect(),
+    };
+    if let Some(&bad) = order.iter().find(|&&i| i as usize >= positions.len()) {
+        return Err(format!(
+            "index {bad} points past the {} vertices; export the model again",
+            positions.len()
+        ));
+    }
+    let indices = match primitive.mode() {
+        Mode::Triangles => order[..order.len() / 3 * 3].to_vec(),
+        Mode::TriangleStrip => (2..order.len())
+            .flat_map(|i| {
+                if i % 2 == 0 {
+                    [order[i - 2], order[i - 1], order[i]]
+                } else {
+                    [order[i - 1], order[i - 2], order[i]]
+                }
+            })
+            .collect(),
+        Mode::TriangleFan => (2..order.len())
+            .flat_map(|i| [order[0], order[i - 1], order[i]])
+            .collect(),
+        _ => return Ok(None),
+    };
+    // A mirroring transform turns faces inside out: keep them facing out.
+    let indices = if determinant(transform) < 0.0 {
+        indices
+            .chunks_exact(3)
+            .flat_map(|t| [t[0], t[2], t[1]])
+            .collect()
+    } else {
+        indices
+    };
+    Ok(Some(ModelMesh {
+        positions,
+        normals,
+        uvs,
+        indices,
+        material: primitive.material().index(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multiply_composes_translation_then_scale() {
+        let mut translate = IDENTITY;
+        translate[12] = 1.0;
+        let mut scale = IDENTITY;
+        scale[0] = 2.0;
+        // translate * scale: scale first, then move.
+        let m = multiply(&translate, &scale);
+        assert_eq!(transform_point(&m, [1.0, 0.0, 0.0]), [3.0, 0.0, 0.0]);
+        let m = multiply(&scale, &translate);
+        assert_eq!(transform_point(&m, [1.0, 0.0, 0.0]), [4.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn normals_survive_non_uniform_scale() {
+        let mut scale = IDENTITY;
+        scale[0] = 4.0;
+        // A 45° slope's normal leans further towards +Y once x is stretched.
+        let n = transform_normal(&normal_matrix(&scale), [1.0, 1.0, 0.0]);
+        assert!(n[1] > n[0] * 3.9 && (n[0] * n[0] + n[1] * n[1] - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_mirror_keeps_normals_pointing_out() {
+        let mut mirror = IDENTITY;
+        mirror[0] = -1.0;
+        assert!(determinant(&mirror) < 0.0);
+        // A face looking +x, mirrored, looks -x.
+        let n = transform_normal(&normal_matrix(&mirror), [1.0, 0.0, 0.0]);
+        assert_eq!(n, [-1.0, 0.0, 0.0]);
+    }
+}
