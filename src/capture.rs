@@ -34,6 +34,8 @@ pub struct CapturePlugin {
     pub dir: PathBuf,
     pub hall: Option<HallIndex>,
     pub project: Option<String>,
+    /// A booth is previewed: capture it alone (`booth-preview.png`).
+    pub preview: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,8 @@ enum View {
     Card,
     Detail,
     Minimap,
+    /// The previewed booth from its aisle, with the preview panel.
+    Booth,
 }
 
 impl View {
@@ -65,12 +69,14 @@ impl View {
             View::Card => "card.png",
             View::Detail => "detail.png",
             View::Minimap => "minimap.png",
+            View::Booth => "booth-preview.png",
         }
     }
 }
 
 #[derive(Resource)]
 struct CaptureState {
+    views: Vec<View>,
     dir: PathBuf,
     hall: Option<HallIndex>,
     project: Option<String>,
@@ -95,6 +101,11 @@ struct ShotSaved(Result<(), String>);
 impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(CaptureState {
+            views: if self.preview {
+                vec![View::Booth]
+            } else {
+                View::ALL.to_vec()
+            },
             dir: self.dir.clone(),
             hall: self.hall,
             project: self.project.clone(),
@@ -180,7 +191,7 @@ fn drive_capture(
     mut visitors: Query<(Entity, &mut Visitor, &mut Transform, Option<&Travel>), Without<Card>>,
     mut lobby: Query<&mut Visibility, With<LobbyScene>>,
     counts: SceneCounts,
-    time: Res<Time<Real>>,
+    (time, preview): (Res<Time<Real>>, Option<Res<crate::preview::BoothPreview>>),
     mut go: MessageWriter<Go>,
     mut focus: MessageWriter<FocusProject>,
     mut exit: MessageWriter<AppExit>,
@@ -189,7 +200,7 @@ fn drive_capture(
     if state.shooting {
         return;
     }
-    let Some(&view) = View::ALL.get(state.view) else {
+    let Some(&view) = state.views.get(state.view) else {
         let path = state.dir.join("frames.json");
         let report = serde_json::Value::Array(std::mem::take(&mut state.report));
         if let Err(error) = std::fs::write(&path, format!("{report:#}\n")) {
@@ -213,6 +224,7 @@ fn drive_capture(
     let hall = state
         .hall
         .or(project)
+        .or(preview.as_ref().and_then(|p| p.hall()))
         .unwrap_or(HallIndex::from_id("chengdu").expect("chengdu"));
     let target = chosen_project(&state, &catalog, hall);
     let Ok((entity, mut visitor, mut transform, travel)) = visitors.single_mut() else {
@@ -244,7 +256,7 @@ fn drive_capture(
                     focus.write(FocusProject(project));
                 }
             }
-            View::Minimap => {}
+            View::Minimap | View::Booth => {}
         }
         if kiosk.kiosk.is_some() {
             kiosk.prepare(
@@ -296,6 +308,21 @@ fn drive_capture(
                 place(&mut visitor, &mut transform, at, yaw);
             }
             in_hall
+        }
+        View::Booth => {
+            let booth = preview.as_ref().and_then(|p| p.booth);
+            match (in_hall, booth, plan.as_ref()) {
+                (true, Some(booth), Some(plan)) => {
+                    // Stand back in the aisle, a little above eye height,
+                    // looking at the middle of the booth.
+                    let booth = &plan.layout.booths[booth];
+                    let target = crate::scene::world(booth.rect.center(), 1.6);
+                    let eye = crate::scene::world(booth.front(5.5), 2.8);
+                    *transform = Transform::from_translation(eye).looking_at(target, Vec3::Y);
+                    atlas.resident() > 0
+                }
+                _ => false,
+            }
         }
     };
     if ready {

@@ -91,6 +91,17 @@ impl ShareBase {
 #[derive(Resource, Debug, Clone, Copy)]
 struct PendingBooth(usize);
 
+/// Opens a hall and stands the visitor at one of its booths once it is built.
+pub fn go_to_booth(
+    commands: &mut Commands,
+    go: &mut MessageWriter<Go>,
+    hall: HallIndex,
+    booth: usize,
+) {
+    go.write(Go::Hall(hall));
+    commands.insert_resource(PendingBooth(booth));
+}
+
 pub fn plugin(app: &mut App) {
     app.init_resource::<DeepLink>();
     app.add_systems(
@@ -138,11 +149,12 @@ fn land(
             None => warn!("the link's project {no} is not in the catalog on show"),
         }
     }
-    if let Some(hall) = link.hall {
-        go.write(Go::Hall(hall));
-        if let Some(booth) = link.booth {
-            commands.insert_resource(PendingBooth(booth));
+    match (link.hall, link.booth) {
+        (Some(hall), Some(booth)) => go_to_booth(&mut commands, &mut go, hall, booth),
+        (Some(hall), None) => {
+            go.write(Go::Hall(hall));
         }
+        _ => {}
     }
 }
 

@@ -7,10 +7,14 @@
 
 use bevy::camera::visibility::NoFrustumCulling;
 use bevy::prelude::*;
-use yunzhan_model::layout::{BOOTH_DEPTH, BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
+use yunzhan_model::layout::{BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
 use yunzhan_model::{ExhibitorId, HallIndex, Industry};
 
 use crate::Screen;
+use crate::booth::{
+    BACK_WALL, BOOTH_WALL_HEIGHT, BoothAnchors, BoothModelPart, CustomBooth, HEADER_SIZE,
+    booth_frame, booth_rect_in_hall,
+};
 use crate::cards::{CARD_SIZE, Card, CardAtlas, CardRoot};
 use crate::catalog::ExpoCatalog;
 use crate::navigation::{Colliders, CurrentHall, Go, floor_position, place};
@@ -23,9 +27,6 @@ use crate::text_image::{Align, Canvas, TextPainter};
 use crate::visitor::Visitor;
 
 pub const WALL_HEIGHT: f32 = 7.0;
-const BACK_WALL: f32 = 0.15;
-const BOOTH_WALL_HEIGHT: f32 = 3.5;
-const HEADER_SIZE: Vec2 = Vec2::new(5.6, 0.7);
 const HEADER_SHEET: SheetLayout = SheetLayout {
     page_px: UVec2::new(2048, 2048),
     slot_px: UVec2::new(512, 64),
@@ -33,9 +34,10 @@ const HEADER_SHEET: SheetLayout = SheetLayout {
 };
 /// Booth headers painted per frame while loading.
 const HEADERS_PER_FRAME: usize = 40;
-/// Card slots on a booth's back wall: columns × rows.
+/// Card slots on a booth's card wall: columns × rows, rows above and below
+/// the wall's centre.
 const CARD_COLUMNS: usize = 4;
-const CARD_ROW_HEIGHTS: [f32; 2] = [2.2, 1.3];
+const CARD_ROW_OFFSETS: [f32; 2] = [0.45, -0.45];
 
 /// The root of everything a hall spawns.
 #[derive(Component, Debug)]
@@ -137,6 +139,7 @@ fn build_hall(
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut images: ResMut<Assets<Image>>,
     atlas: Res<CardAtlas>,
+    custom: Option<Res<CustomBooth>>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
     let plan = HallPlan::new(&catalog, current.0);
@@ -175,14 +178,37 @@ fn build_hall(
     }
     let mut cards = Vec::new();
     for (index, booth) in layout.booths.iter().enumerate() {
-        let color = industry_color(booth.industry);
-        let (min, max) = floor_box(&booth.rect, 0.0, 0.03);
-        shell.cuboid(min, max, color.lighter(0.25));
-        for panel in booth_panels(booth) {
-            let (min, max) = floor_box(&panel, 0.0, BOOTH_WALL_HEIGHT);
-            shell.cuboid(min, max, Color::srgb(0.97, 0.97, 0.96));
-            walls.push(panel);
+        let custom = CustomBooth::of(custom.as_deref(), plan.hall, plan.exhibitor(booth));
+        match custom.and_then(|custom| custom.look.as_ref()) {
+            Some(look) => {
+                let frame = booth_frame(booth);
+                for (mesh, material) in &look.parts {
+                    children.push(
+                        commands
+                            .spawn((
+                                Name::new("Exhibitor's booth model"),
+                                BoothModelPart { booth: index },
+                                Mesh3d(mesh.clone()),
+                                MeshMaterial3d(material.clone()),
+                                frame,
+                            ))
+                            .id(),
+                    );
+                }
+                walls.extend(look.obstacles.iter().map(|r| booth_rect_in_hall(booth, r)));
+            }
+            None => {
+                let color = industry_color(booth.industry);
+                let (min, max) = floor_box(&booth.rect, 0.0, 0.03);
+                shell.cuboid(min, max, color.lighter(0.25));
+                for panel in booth_panels(booth) {
+                    let (min, max) = floor_box(&panel, 0.0, BOOTH_WALL_HEIGHT);
+                    shell.cuboid(min, max, Color::srgb(0.97, 0.97, 0.96));
+                    walls.push(panel);
+                }
+            }
         }
+        let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
         let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
         for (slot, &project) in exhibitor.projects[booth.cards.clone()].iter().enumerate() {
             cards.push((
@@ -190,7 +216,7 @@ fn build_hall(
                     project,
                     booth: Some(index),
                 },
-                card_transform(booth, slot),
+                card_transform(booth, &anchors, slot),
             ));
         }
     }
@@ -326,6 +352,7 @@ fn paint_headers(
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut next: ResMut<NextState<Screen>>,
     mut painter: Local<TextPainter>,
+    custom: Option<Res<CustomBooth>>,
 ) {
     let (Some(plan), Some(root)) = (plan, root) else {
         return;
@@ -334,15 +361,17 @@ fn paint_headers(
     let end = (work.next + HEADERS_PER_FRAME).min(booths.len());
     for booth in &booths[work.next..end] {
         let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
+        let custom = CustomBooth::of(custom.as_deref(), plan.hall, plan.exhibitor(booth));
         let canvas = paint_header(
             &mut painter,
             &exhibitor.name,
             booth.part,
             booth.parts,
             exhibitor.generated,
+            custom.and_then(|custom| custom.logo.as_ref()),
         );
-        let transform = header_transform(booth);
-        work.sheet.add(&canvas, transform);
+        let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
+        work.sheet.add(&canvas, booth_frame(booth) * anchors.header);
     }
     work.next = end;
     if end == booths.len() && !work.sheet.is_spawned() {
@@ -442,57 +471,48 @@ pub fn booth_panels(booth: &Booth) -> [Rect; 3] {
     }
 }
 
-/// The point on the front face of a booth's back wall, `offset` metres out.
-fn back_wall_point(booth: &Booth, along: f32, offset: f32) -> [f32; 2] {
-    let [cx, cz] = booth.rect.center();
-    let [nx, nz] = booth.facing.normal();
-    let back = BOOTH_DEPTH / 2.0 - BACK_WALL - offset;
-    // Right as seen by a visitor facing the wall.
-    let (tx, tz) = (-nz, nx);
-    [cx - nx * back + tx * along, cz - nz * back + tz * along]
-}
-
-/// Where card `slot` of a booth hangs.
-pub fn card_transform(booth: &Booth, slot: usize) -> Transform {
+/// Where card `slot` of a booth hangs: four across, two rows, around the
+/// centre of the booth's card wall.
+pub fn card_transform(booth: &Booth, anchors: &BoothAnchors, slot: usize) -> Transform {
     let column = slot % CARD_COLUMNS;
     let row = slot / CARD_COLUMNS;
     let spacing = (BOOTH_WIDTH - 0.4) / CARD_COLUMNS as f32;
     let along = (column as f32 - (CARD_COLUMNS as f32 - 1.0) / 2.0) * spacing;
     debug_assert!(CARD_SIZE.x < spacing);
-    let point = back_wall_point(booth, along, 0.02);
-    facing_transform(world(point, CARD_ROW_HEIGHTS[row]), booth.facing)
+    booth_frame(booth) * anchors.cards * Transform::from_xyz(along, CARD_ROW_OFFSETS[row], 0.0)
 }
 
-fn header_transform(booth: &Booth) -> Transform {
-    let point = back_wall_point(booth, 0.0, 0.02);
-    facing_transform(
-        world(point, BOOTH_WALL_HEIGHT - HEADER_SIZE.y / 2.0 - 0.05),
-        booth.facing,
-    )
-}
-
+/// A booth's name header; an exhibitor's logo, when given, at its left.
 fn paint_header(
     painter: &mut TextPainter,
     name: &str,
     part: usize,
     parts: usize,
     generated: bool,
+    logo: Option<&Canvas>,
 ) -> Canvas {
     let mut canvas = Canvas::new(
         HEADER_SHEET.slot_px.x,
         HEADER_SHEET.slot_px.y,
         [34, 40, 52, 255],
     );
+    let left = match logo {
+        Some(logo) => {
+            canvas.draw_scaled(logo, 4, 4, 56, 56);
+            64.0
+        }
+        None => 8.0,
+    };
     let label = if parts > 1 {
         format!("{name} ({}/{parts})", part + 1)
     } else {
         name.to_string()
     };
-    let width = if generated { 420.0 } else { 496.0 };
+    let width = if generated { 428.0 } else { 504.0 } - left;
     painter.line(
         &mut canvas,
         &label,
-        8.0,
+        left,
         10.0,
         36.0,
         [255, 255, 255, 255],
@@ -562,7 +582,7 @@ mod tests {
         for booth in &layout.booths {
             let normal = world_direction(booth.facing.normal());
             for slot in 0..8 {
-                let transform = card_transform(booth, slot);
+                let transform = card_transform(booth, &BoothAnchors::standard(), slot);
                 assert!((transform.rotation * Vec3::Z).dot(normal) > 0.99);
                 let [x, z] = floor_position(&transform);
                 assert!(booth.rect.contains([x, z]), "card {slot} outside its booth");

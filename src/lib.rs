@@ -5,6 +5,7 @@
 
 use bevy::prelude::*;
 
+pub mod booth;
 pub mod capture;
 pub mod cards;
 pub mod catalog;
@@ -17,6 +18,7 @@ pub mod lobby;
 pub mod navigation;
 pub mod platform;
 pub mod prefs;
+pub mod preview;
 pub mod quality;
 pub mod scene;
 pub mod sheet;
@@ -83,12 +85,15 @@ pub struct Options {
     pub check_booth: Option<std::path::PathBuf>,
     /// The rendering quality, overriding the visitor's saved choice.
     pub quality: Option<quality::QualitySetting>,
+    /// Preview an exhibitor's booth in its hall: a folder (native) or the
+    /// address of its `booth.json` (web).
+    pub preview: Option<String>,
 }
 
 impl Options {
     pub const USAGE: &str = "usage: yunzhan [--api URL] [--hall ID [--booth N]] [--project NO]
                [--lang zh|en] [--quality auto|high|low] [--kiosk] [--capture DIR]
-               [--check-booth DIR]
+               [--check-booth DIR] [--preview DIR]
   --api URL       load halls and cards from the platform API at URL (e.g.
                   http://127.0.0.1:8080) and send inquiries there; without it
                   the embedded catalog is shown and inquiries stay queued
@@ -103,11 +108,15 @@ impl Options {
   --share URL     the expo's web address for the kiosk's QR codes (default: --api)
   --check-booth DIR  check an exhibitor's booth folder (booth.json, logo, glTF
                   model; docs/booth-format.md), print every problem, exit 1 on any
+  --preview DIR   show an exhibitor's booth folder at its place in its hall, as
+                  visitors will see it, with every problem listed; reloads when
+                  a file in the folder changes
   --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
                   panel and the minimap to PNG files in DIR, then exit (the
                   hall of --hall, default chengdu; the card of --project)
 In a browser the same options are the page's query: ?hall=chengdu&booth=3,
-?project=NO, ?inquire=1, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1.";
+?project=NO, ?inquire=1, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1,
+?preview=URL (the address of a booth.json; its files are fetched beside it).";
 
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let mut options = Options::default();
@@ -159,6 +168,7 @@ In a browser the same options are the page's query: ?hall=chengdu&booth=3,
                 "--share" => options.share = Some(value("a URL")?),
                 "--inquire" => options.inquire = true,
                 "--check-booth" => options.check_booth = Some(value("a booth folder")?.into()),
+                "--preview" => options.preview = Some(value("a booth folder")?),
                 "--help" | "-h" => return Err(Self::USAGE.to_string()),
                 other => return Err(format!("unknown argument {other:?}\n{}", Self::USAGE)),
             }
@@ -176,7 +186,7 @@ In a browser the same options are the page's query: ?hall=chengdu&booth=3,
                 "kiosk" | "inquire" if !matches!(value.as_str(), "0" | "false") => {
                     args.push(format!("--{name}"));
                 }
-                "hall" | "booth" | "project" | "api" | "lang" | "quality" => {
+                "hall" | "booth" | "project" | "api" | "lang" | "quality" | "preview" => {
                     args.push(format!("--{name}"));
                     args.push(value);
                 }
@@ -234,6 +244,17 @@ pub fn app(options: &Options) -> App {
     app.add_plugins(ui::plugin);
     #[cfg(target_arch = "wasm32")]
     app.add_plugins(web::plugin);
+    if let Some(preview) = &options.preview {
+        #[cfg(not(target_arch = "wasm32"))]
+        let source = preview::BoothSource::Folder(preview.into());
+        #[cfg(target_arch = "wasm32")]
+        let source = preview::BoothSource::Address(web::absolute(preview));
+        app.add_plugins(preview::PreviewPlugin {
+            source,
+            poll_every: std::time::Duration::from_millis(500),
+            panel: true,
+        });
+    }
     if let Some(dir) = &options.capture {
         // Documentation pictures show the full quality, whatever renders them.
         app.insert_resource(quality::Quality {
@@ -244,6 +265,7 @@ pub fn app(options: &Options) -> App {
             dir: dir.clone(),
             hall: options.hall,
             project: options.project.clone(),
+            preview: options.preview.is_some(),
         });
     }
     app

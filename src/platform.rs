@@ -10,6 +10,7 @@
 //! keeps its files in the data folder; in a browser it is a task on the
 //! page's event loop and keeps them in `localStorage`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::prelude::*;
@@ -18,6 +19,8 @@ use yunzhan_model::inquiry::Inquiry;
 use bevy::ecs::system::SystemParam;
 
 use crate::Screen;
+use crate::catalog::ExpoCatalog;
+use crate::interaction::Selection;
 use crate::navigation::{CurrentHall, Go, floor_position};
 use crate::storage::Storage;
 use crate::visitor::{EYE_HEIGHT, Visitor, orientation};
@@ -84,6 +87,9 @@ struct KeepPlace {
     at: [f32; 2],
     yaw: f32,
     pitch: f32,
+    /// Set once the scene is being rebuilt: the place is restored after
+    /// that, never before (whichever system runs first in the frame).
+    rebuilt: bool,
 }
 
 /// Rebuilds the scene on show (after a catalog or quality change) with the
@@ -96,7 +102,12 @@ pub struct RebuildScene<'w, 's> {
     go: MessageWriter<'w, Go>,
 }
 
-impl RebuildScene<'_, '_> {
+impl<'w> RebuildScene<'w, '_> {
+    /// For a system that also sends the visitor elsewhere.
+    pub fn go(&mut self) -> &mut MessageWriter<'w, Go> {
+        &mut self.go
+    }
+
     pub fn in_hall(&self) -> bool {
         *self.screen.get() == Screen::Hall
     }
@@ -107,12 +118,82 @@ impl RebuildScene<'_, '_> {
                 at: floor_position(transform),
                 yaw: visitor.yaw,
                 pitch: visitor.pitch,
+                rebuilt: false,
             });
         }
         match (self.screen.get(), self.hall.as_deref()) {
             (Screen::Lobby, _) | (_, None) => self.go.write(Go::Lobby),
             (_, Some(hall)) => self.go.write(Go::Hall(hall.0)),
         };
+    }
+}
+
+/// Runs a task off the frame loop: natively on a thread of its own with a
+/// small async runtime, in a browser on the page's event loop. `make`
+/// makes the task where it runs.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn spawn_task<F>(name: &str, make: impl FnOnce() -> F + Send + 'static)
+where
+    F: std::future::Future<Output = ()>,
+{
+    let spawned = std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => runtime.block_on(make()),
+                Err(error) => error!("cannot start a task's runtime: {error}"),
+            }
+        });
+    if let Err(error) = spawned {
+        error!("cannot start the {name} task: {error}");
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+pub fn spawn_task<F>(_name: &str, make: impl FnOnce() -> F + 'static)
+where
+    F: std::future::Future<Output = ()> + 'static,
+{
+    wasm_bindgen_futures::spawn_local(make());
+}
+
+/// Puts a new catalog on show: the open project, favourites and search
+/// follow their platform numbers, and the scene on show is rebuilt with the
+/// visitor kept in place.
+#[derive(SystemParam)]
+pub struct ShowCatalog<'w, 's> {
+    shown: ResMut<'w, ExpoCatalog>,
+    selection: ResMut<'w, Selection>,
+    favourites: Option<ResMut<'w, crate::ui::Favourites>>,
+    search: Option<ResMut<'w, crate::ui::SearchState>>,
+    rebuild: RebuildScene<'w, 's>,
+}
+
+impl<'w> ShowCatalog<'w, '_> {
+    pub fn go(&mut self) -> &mut MessageWriter<'w, Go> {
+        self.rebuild.go()
+    }
+
+    pub fn on_show(&self) -> &Arc<yunzhan_model::Catalog> {
+        &self.shown.0
+    }
+
+    pub fn show(&mut self, commands: &mut Commands, catalog: Arc<yunzhan_model::Catalog>) {
+        let old = self.shown.0.clone();
+        let follow = |id| catalog.find(&old.project(id).platform_no);
+        self.selection.0 = self.selection.0.and_then(follow);
+        if let Some(favourites) = self.favourites.as_mut() {
+            favourites.0 = favourites.0.iter().filter_map(|&id| follow(id)).collect();
+        }
+        if let Some(search) = self.search.as_mut() {
+            search.forget_results();
+        }
+        self.shown.0 = catalog;
+        self.rebuild.keeping_place(commands);
+        info!("catalog {} on show", self.shown.catalog_version());
     }
 }
 
@@ -134,9 +215,19 @@ impl Plugin for PlatformPlugin {
         );
         app.add_systems(
             Update,
-            keep_place
-                .run_if(resource_exists::<KeepPlace>.and_then(not(in_state(Screen::Loading)))),
+            keep_place.run_if(
+                resource_exists::<KeepPlace>
+                    .and_then(|keep: Res<KeepPlace>| keep.rebuilt)
+                    .and_then(not(in_state(Screen::Loading))),
+            ),
         );
+        for screen in [Screen::Loading, Screen::Lobby] {
+            app.add_systems(OnEnter(screen), |keep: Option<ResMut<KeepPlace>>| {
+                if let Some(mut keep) = keep {
+                    keep.rebuilt = true;
+                }
+            });
+        }
     }
 }
 
@@ -170,10 +261,8 @@ mod worker {
     use yunzhan_model::inquiry::Inquiry;
 
     use super::{
-        CatalogSource, InquiryState, PlatformStatus, RebuildScene, SentInquiries, SubmitInquiry,
+        CatalogSource, InquiryState, PlatformStatus, SentInquiries, ShowCatalog, SubmitInquiry,
     };
-    use crate::catalog::ExpoCatalog;
-    use crate::interaction::Selection;
     use crate::storage::Storage;
 
     const CACHE: &str = "catalog-cache.json";
@@ -212,34 +301,11 @@ mod worker {
             submissions,
             poll_every,
         };
-        spawn(worker);
+        super::spawn_task("platform", move || worker.run());
         Link {
             submit,
             reports: Mutex::new(reports),
         }
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn spawn(worker: Worker) {
-        let spawned = std::thread::Builder::new()
-            .name("platform".into())
-            .spawn(move || {
-                match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(runtime) => runtime.block_on(worker.run()),
-                    Err(error) => error!("cannot start the platform worker: {error}"),
-                }
-            });
-        if let Err(error) = spawned {
-            error!("cannot start the platform worker: {error}");
-        }
-    }
-
-    #[cfg(target_arch = "wasm32")]
-    fn spawn(worker: Worker) {
-        wasm_bindgen_futures::spawn_local(worker.run());
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -291,11 +357,7 @@ mod worker {
         mut commands: Commands,
         mut status: ResMut<PlatformStatus>,
         mut sent: ResMut<SentInquiries>,
-        mut shown: ResMut<ExpoCatalog>,
-        mut selection: ResMut<Selection>,
-        mut favourites: Option<ResMut<crate::ui::Favourites>>,
-        mut search: Option<ResMut<crate::ui::SearchState>>,
-        mut rebuild: RebuildScene,
+        mut show: ShowCatalog,
     ) {
         for report in link.reports() {
             match report {
@@ -313,18 +375,7 @@ mod worker {
                 Report::Catalog { catalog, source } => {
                     status.source = source;
                     status.download = None;
-                    let old = shown.0.clone();
-                    let follow = |id| catalog.find(&old.project(id).platform_no);
-                    selection.0 = selection.0.and_then(follow);
-                    if let Some(favourites) = favourites.as_mut() {
-                        favourites.0 = favourites.0.iter().filter_map(|&id| follow(id)).collect();
-                    }
-                    if let Some(search) = search.as_mut() {
-                        search.forget_results();
-                    }
-                    *shown = ExpoCatalog(std::sync::Arc::new(catalog));
-                    rebuild.keeping_place(&mut commands);
-                    info!("catalog {} on show", shown.catalog_version());
+                    show.show(&mut commands, std::sync::Arc::new(catalog));
                 }
             }
         }

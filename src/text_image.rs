@@ -76,6 +76,20 @@ impl Canvas {
         self.pixels[index + 3] = (a + below * (255 - a) / 255) as u8;
     }
 
+    /// Draws `image` scaled (nearest pixel) into the box at `x, y`, blended
+    /// by its alpha; an empty image draws nothing.
+    pub fn draw_scaled(&mut self, image: &Canvas, x: i32, y: i32, width: u32, height: u32) {
+        if image.width == 0 || image.height == 0 {
+            return;
+        }
+        for row in 0..height {
+            for column in 0..width {
+                let source = image.pixel(column * image.width / width, row * image.height / height);
+                self.blend(x + column as i32, y + row as i32, source, 255);
+            }
+        }
+    }
+
     pub fn pixel(&self, x: u32, y: u32) -> Rgba {
         let index = ((y * self.width + x) * 4) as usize;
         self.pixels[index..index + 4].try_into().expect("4 bytes")
@@ -240,6 +254,18 @@ impl TextPainter {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scaled_image_covers_its_box_only() {
+        let mut canvas = Canvas::new(8, 8, [0, 0, 0, 255]);
+        let mut image = Canvas::new(2, 1, [255, 0, 0, 255]);
+        image.pixels[4..8].copy_from_slice(&[0, 0, 255, 255]);
+        canvas.draw_scaled(&image, 2, 2, 4, 2);
+        assert_eq!(canvas.pixel(2, 2), [255, 0, 0, 255]);
+        assert_eq!(canvas.pixel(5, 3), [0, 0, 255, 255]);
+        assert_eq!(canvas.pixel(6, 2), [0, 0, 0, 255]);
+        assert_eq!(canvas.pixel(2, 4), [0, 0, 0, 255]);
+    }
+
     use super::*;
 
     const WHITE: Rgba = [255, 255, 255, 255];

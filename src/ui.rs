@@ -37,7 +37,8 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+    /// The Chinese or English one of a pair (of texts, formatted strings…).
+    pub fn pick<T>(self, zh: T, en: T) -> T {
         match self {
             Lang::Zh => zh,
             Lang::En => en,

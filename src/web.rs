@@ -117,6 +117,27 @@ pub fn page_options() -> Result<crate::Options, String> {
     Ok(options)
 }
 
+/// An address relative to the page made absolute (`booths/a/booth.json`
+/// next to the page); absolute ones are kept.
+pub fn absolute(address: &str) -> String {
+    if address.contains("://") {
+        return address.to_string();
+    }
+    let page = page_address().unwrap_or_default();
+    match address.strip_prefix('/') {
+        Some(path) => {
+            let origin = web_sys::window()
+                .and_then(|w| w.location().origin().ok())
+                .unwrap_or_default();
+            format!("{origin}/{path}")
+        }
+        None => {
+            let dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
+            format!("{dir}/{address}")
+        }
+    }
+}
+
 /// The page's own address without its query (the base of shared links).
 pub fn page_address() -> Option<String> {
     let location = web_sys::window()?.location();

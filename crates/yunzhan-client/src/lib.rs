@@ -76,6 +76,20 @@ fn unreachable(error: reqwest::Error) -> ClientError {
     ClientError::Unreachable(error.to_string())
 }
 
+/// The bytes at `url` (an exhibitor's booth files); the error says why not.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = reqwest::get(url).await.map_err(|error| error.to_string())?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(format!("{url}: HTTP {status}"));
+    }
+    response
+        .bytes()
+        .await
+        .map(|bytes| bytes.to_vec())
+        .map_err(|error| error.to_string())
+}
+
 impl ApiClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Self {

@@ -143,18 +143,20 @@ impl BoothFiles for Folder<'_> {
     }
 }
 
-/// Files by name, as a web page hands them over.
-impl BoothFiles for BTreeMap<String, Vec<u8>> {
+/// Files by name, as downloaded or handed over by a web page: each one's
+/// bytes, or why it could not be had.
+pub type FileMap = BTreeMap<String, Result<Vec<u8>, String>>;
+
+impl BoothFiles for FileMap {
     fn read(&self, name: &str) -> Result<Vec<u8>, String> {
-        self.get(name)
-            .cloned()
-            .ok_or_else(|| "no such file among the booth's files".to_string())
+        match self.get(name) {
+            Some(file) => file.clone(),
+            None => Err("no such file among the booth's files".to_string()),
+        }
     }
 
     fn size(&self, name: &str) -> Result<u64, String> {
-        self.get(name)
-            .map(|bytes| bytes.len() as u64)
-            .ok_or_else(|| "no such file among the booth's files".to_string())
+        self.read(name).map(|bytes| bytes.len() as u64)
     }
 }
 

@@ -5,10 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use std::collections::BTreeMap;
-
 use yunzhan_model::booth::{
-    BOOTH_FILE, MAX_TRIANGLES, check_booth, check_booth_files, preview_catalog, spec_references,
+    BOOTH_FILE, FileMap, MAX_TRIANGLES, check_booth, check_booth_files, preview_catalog,
+    spec_references,
 };
 use yunzhan_model::{Catalog, EMBEDDED_CATALOG};
 
@@ -151,6 +150,15 @@ fn the_shipped_sample_booth_passes() {
             .all(|m| m.normals.len() == m.positions.len())
     );
     assert!(report.logo.is_some());
+    // In a visitor's way: the walls, the pillar and the counter; not the
+    // middle of the booth or its front edge.
+    let obstacles = geometry.obstacles(0.25, 0.3, 2.0);
+    let blocked = |x: f32, z: f32| obstacles.iter().any(|r| r.contains([x, z]));
+    assert!(blocked(0.0, -1.9), "back wall");
+    assert!(blocked(-2.95, 0.0), "side wall");
+    assert!(blocked(1.7, 0.8), "counter");
+    assert!(blocked(2.8, 1.65), "pillar");
+    assert!(!blocked(0.0, 0.0) && !blocked(-1.0, 1.8), "{obstacles:?}");
 }
 
 /// A GLB with its JSON chunk changed by `edit`.
@@ -180,19 +188,25 @@ fn files_handed_over_in_memory_check_like_a_folder() {
     let spec = std::fs::read(dir.join(BOOTH_FILE)).unwrap();
     let names = spec_references(&spec);
     assert_eq!(names, ["logo.png", "booth.glb"]);
-    let mut files: BTreeMap<String, Vec<u8>> = names
+    let mut files: FileMap = names
         .iter()
-        .map(|name| (name.clone(), std::fs::read(dir.join(name)).unwrap()))
+        .map(|name| (name.clone(), Ok(std::fs::read(dir.join(name)).unwrap())))
         .collect();
-    files.insert(BOOTH_FILE.into(), spec);
+    files.insert(BOOTH_FILE.into(), Ok(spec));
     let in_memory = check_booth_files(&files, &catalog());
     let on_disk = check_booth(&dir, &catalog());
     assert!(in_memory.ok(), "{:?}", in_memory.problems);
     assert_eq!(in_memory.geometry, on_disk.geometry);
-    // A missing file is named.
+    // A missing file is named, and a failed download says why.
     files.remove("booth.glb");
     let found = check_booth_files(&files, &catalog()).problems;
     assert!(has(&found, "model booth.glb: cannot read it"), "{found:?}");
+    files.insert("logo.png".into(), Err("HTTP 404".into()));
+    let found = check_booth_files(&files, &catalog()).problems;
+    assert!(
+        has(&found, "logo logo.png: cannot read it (HTTP 404)"),
+        "{found:?}"
+    );
 }
 
 #[test]

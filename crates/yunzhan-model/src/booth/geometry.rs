@@ -71,6 +71,64 @@ impl BoothModel {
         (min, max)
     }
 
+    /// Where the model stands in a visitor's way: the cells of a `cell`-metre
+    /// grid over the floor (`[x, z]`, model space) crossed by a surface
+    /// between `low` and `high` metres up, as rectangles (runs along x
+    /// merged). Platforms and overhead beams stay walkable.
+    pub fn obstacles(&self, cell: f32, low: f32, high: f32) -> Vec<crate::layout::Rect> {
+        let (min, max) = self.bounds();
+        let columns = (((max[0] - min[0]) / cell).ceil() as usize).max(1);
+        let rows = (((max[2] - min[2]) / cell).ceil() as usize).max(1);
+        let mut blocked = vec![false; columns * rows];
+        let mut mark = |p: [f32; 3]| {
+            if (low..=high).contains(&p[1]) {
+                let column = (((p[0] - min[0]) / cell) as usize).min(columns - 1);
+                let row = (((p[2] - min[2]) / cell) as usize).min(rows - 1);
+                blocked[row * columns + column] = true;
+            }
+        };
+        for mesh in &self.meshes {
+            for triangle in mesh.indices.chunks_exact(3) {
+                let [a, b, c] = [0, 1, 2].map(|k| mesh.positions[triangle[k] as usize]);
+                let edge = |p: [f32; 3], q: [f32; 3]| {
+                    ((p[0] - q[0]).powi(2) + (p[1] - q[1]).powi(2) + (p[2] - q[2]).powi(2)).sqrt()
+                };
+                // Sample the triangle at least every half cell.
+                let steps = ((edge(a, b).max(edge(b, c)).max(edge(c, a)) / (cell / 2.0)).ceil()
+                    as usize)
+                    .clamp(1, 400);
+                for i in 0..=steps {
+                    for j in 0..=steps - i {
+                        let (u, v) = (i as f32 / steps as f32, j as f32 / steps as f32);
+                        let w = 1.0 - u - v;
+                        mark([0, 1, 2].map(|k| a[k] * w + b[k] * u + c[k] * v));
+                    }
+                }
+            }
+        }
+        let mut rects = Vec::new();
+        for row in 0..rows {
+            let mut column = 0;
+            while column < columns {
+                if !blocked[row * columns + column] {
+                    column += 1;
+                    continue;
+                }
+                let start = column;
+                while column < columns && blocked[row * columns + column] {
+                    column += 1;
+                }
+                rects.push(crate::layout::Rect::new(
+                    min[0] + start as f32 * cell,
+                    min[2] + row as f32 * cell,
+                    (min[0] + column as f32 * cell).min(max[0]),
+                    (min[2] + (row + 1) as f32 * cell).min(max[2]),
+                ));
+            }
+        }
+        rects
+    }
+
     /// Triangles in all meshes.
     pub fn triangles(&self) -> usize {
         self.meshes.iter().map(|mesh| mesh.indices.len() / 3).sum()

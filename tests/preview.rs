@@ -1,0 +1,178 @@
+//! Booth preview, headless: the sample booth stands at its place in its hall
+//! with its own model and cards; a broken model falls back to the standard
+//! booth with the problem listed; fixing the file reloads the preview with
+//! the visitor kept in the hall.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bevy::prelude::*;
+use common::{count, headless_app_with, screen};
+use yunzhan::Screen;
+use yunzhan::booth::{BoothModelPart, CustomBooth};
+use yunzhan::cards::Card;
+use yunzhan::hall::HallPlan;
+use yunzhan::interaction::CurrentBooth;
+use yunzhan::navigation::floor_position;
+use yunzhan::preview::{BoothPreview, BoothSource, PreviewPlugin};
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/booths/sample")
+}
+
+/// A copy of the sample booth to change.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("yunzhan-preview-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for file in ["booth.json", "booth.glb", "logo.png"] {
+        std::fs::copy(sample().join(file), dir.join(file)).unwrap();
+    }
+    dir
+}
+
+fn preview_app(dir: &Path) -> App {
+    let source = BoothSource::Folder(dir.to_path_buf());
+    headless_app_with(|app| {
+        // As in the app: the platform (embedded catalog, no storage) keeps
+        // the visitor's place when the scene is rebuilt.
+        app.insert_resource(yunzhan::storage::Storage::none());
+        app.add_plugins(yunzhan::platform::PlatformPlugin::default());
+        app.add_plugins(PreviewPlugin {
+            source,
+            poll_every: Duration::ZERO,
+            panel: false,
+        });
+    })
+}
+
+/// Runs frames until `done` or fails saying what was awaited.
+fn until(app: &mut App, what: &str, done: impl Fn(&mut App) -> bool) {
+    for _ in 0..300 {
+        app.update();
+        if done(app) {
+            return;
+        }
+    }
+    panic!("never {what}; screen {:?}", screen(app));
+}
+
+fn loads(app: &App) -> u32 {
+    app.world()
+        .get_resource::<BoothPreview>()
+        .map_or(0, |p| p.loads)
+}
+
+/// Cards of the previewed booth with their floor positions and heights.
+fn booth_cards(app: &mut App, booth: usize) -> Vec<([f32; 2], f32)> {
+    let world = app.world_mut();
+    world
+        .query::<(&Card, &Transform)>()
+        .iter(world)
+        .filter(|(card, _)| card.booth == Some(booth))
+        .map(|(_, t)| (floor_position(t), t.translation.y))
+        .collect()
+}
+
+#[test]
+fn the_sample_booth_stands_in_its_hall_with_its_model_cards_and_logo() {
+    let mut app = preview_app(&sample());
+    until(&mut app, "reached the previewed booth's hall", |app| {
+        screen(app) == Screen::Hall && loads(app) == 1
+    });
+    app.update();
+    let preview = app.world().resource::<BoothPreview>();
+    assert!(preview.report.ok(), "{:?}", preview.report.problems);
+    let booth = preview.booth.expect("the booth is in the hall's layout");
+    assert_eq!(preview.hall().unwrap().hall().id, "chengdu");
+    let custom = app.world().resource::<CustomBooth>();
+    assert!(custom.look.is_some() && custom.logo.is_some());
+    // The visitor was taken to the booth.
+    assert_eq!(app.world().resource::<CurrentBooth>().0, Some(booth));
+    // Four model parts (one per material) at that booth, and its four cards
+    // on the model's card wall: centred 1.75 m up, one row of four.
+    let parts: Vec<usize> = {
+        let world = app.world_mut();
+        world
+            .query::<&BoothModelPart>()
+            .iter(world)
+            .map(|p| p.booth)
+            .collect()
+    };
+    assert_eq!(parts, vec![booth; 4]);
+    let plan = app.world().resource::<HallPlan>().clone();
+    let rect = plan.layout.booths[booth].rect;
+    let cards = booth_cards(&mut app, booth);
+    assert_eq!(cards.len(), 4);
+    for (at, height) in cards {
+        assert!(rect.contains(at), "card at {at:?} outside {rect:?}");
+        assert!((height - 2.2).abs() < 1e-3, "card at {height} m");
+    }
+    // The header shows the exhibitor (booth.json's name, 演示 as all its
+    // projects are demo projects).
+    let catalog = app.world().resource::<yunzhan::catalog::ExpoCatalog>();
+    let exhibitor = catalog.exhibitor(plan.exhibitor(&plan.layout.booths[booth]));
+    assert_eq!(exhibitor.name, "示例展商（演示）");
+    assert!(exhibitor.generated);
+}
+
+#[test]
+fn a_broken_model_shows_the_standard_booth_and_a_fixed_file_reloads_in_place() {
+    let dir = scratch("broken");
+    let good = std::fs::read(dir.join("booth.glb")).unwrap();
+    std::fs::write(dir.join("booth.glb"), &good[..good.len() / 2]).unwrap();
+    let mut app = preview_app(&dir);
+    until(&mut app, "reached the hall", |app| {
+        screen(app) == Screen::Hall && loads(app) == 1
+    });
+    app.update();
+    let preview = app.world().resource::<BoothPreview>();
+    let booth = preview.booth.unwrap();
+    assert!(
+        preview
+            .report
+            .problems
+            .iter()
+            .any(|p| p.contains("not a valid glTF/GLB file")),
+        "{:?}",
+        preview.report.problems
+    );
+    assert!(app.world().resource::<CustomBooth>().look.is_none());
+    assert_eq!(count::<BoothModelPart>(&mut app), 0);
+    // The standard booth: cards still up, on its back wall (1.75 m centre, 2.2 m top row).
+    let cards = booth_cards(&mut app, booth);
+    assert_eq!(cards.len(), 4);
+    assert!(cards.iter().all(|(_, h)| (h - 2.2).abs() < 1e-3));
+
+    // Step back into the aisle, then fix the model: the preview reloads and
+    // rebuilds the hall with the visitor where they stood.
+    let (entity, _, _) = common::visitor(&mut app);
+    let spot = {
+        let plan = app.world().resource::<HallPlan>();
+        plan.layout.booths[booth].front(2.0)
+    };
+    {
+        let mut entity = app.world_mut().entity_mut(entity);
+        entity.remove::<yunzhan::navigation::Travel>();
+        let mut visitor = entity.take::<yunzhan::visitor::Visitor>().unwrap();
+        let mut transform = *entity.get::<Transform>().unwrap();
+        yunzhan::navigation::place(&mut visitor, &mut transform, spot, 0.0);
+        entity.insert((visitor, transform));
+    }
+    app.update();
+    std::fs::write(dir.join("booth.glb"), &good).unwrap();
+    until(&mut app, "reloaded the fixed model", |app| {
+        loads(app) == 2 && screen(app) == Screen::Hall && count::<BoothModelPart>(app) == 4
+    });
+    let preview = app.world().resource::<BoothPreview>();
+    assert!(preview.report.ok(), "{:?}", preview.report.problems);
+    let (_, transform, _) = common::visitor(&mut app);
+    let at = floor_position(&transform);
+    assert!(
+        (at[0] - spot[0]).abs() < 0.5 && (at[1] - spot[1]).abs() < 0.5,
+        "visitor moved from {spot:?} to {at:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
