@@ -178,6 +178,8 @@ fn walk_to_pending_booth(
         return;
     }
     current.0 = Some(pending.0);
+    // The booth is the destination, whatever place a rebuild meant to keep.
+    commands.remove_resource::<crate::platform::KeepPlace>();
     for visitor in &visitors {
         commands
             .entity(visitor)

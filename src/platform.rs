@@ -83,7 +83,7 @@ impl Default for PlatformPlugin {
 /// The visitor's place, kept across a catalog refresh that rebuilds the
 /// scene they stand in.
 #[derive(Resource, Debug, Clone, Copy)]
-struct KeepPlace {
+pub(crate) struct KeepPlace {
     at: [f32; 2],
     yaw: f32,
     pitch: f32,
@@ -113,7 +113,10 @@ impl<'w> RebuildScene<'w, '_> {
     }
 
     pub fn keeping_place(&mut self, commands: &mut Commands) {
-        if let Some((transform, visitor)) = self.visitors.iter().next() {
+        // While a hall is still being built there is no place to keep yet
+        // (and a booth the visitor is headed for stays their destination).
+        let loading = *self.screen.get() == Screen::Loading;
+        if let (false, Some((transform, visitor))) = (loading, self.visitors.iter().next()) {
             commands.insert_resource(KeepPlace {
                 at: floor_position(transform),
                 yaw: visitor.yaw,

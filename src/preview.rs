@@ -93,6 +93,7 @@ impl Plugin for PreviewPlugin {
         app.insert_resource(inbox.clone());
         app.add_systems(Update, (receive_booth, follow_base_catalog));
         match &self.source {
+            // (In a browser there is no folder to read: the check says so.)
             BoothSource::Folder(dir) => {
                 #[cfg(not(target_arch = "wasm32"))]
                 {
@@ -100,13 +101,7 @@ impl Plugin for PreviewPlugin {
                     app.add_systems(Update, folder::watch.before(receive_booth));
                 }
                 #[cfg(target_arch = "wasm32")]
-                inbox.post(Arrival::Files(yunzhan_model::booth::FileMap::from([(
-                    yunzhan_model::booth::BOOTH_FILE.to_string(),
-                    Err(format!(
-                        "{} is a folder; a web page needs an address",
-                        dir.display()
-                    )),
-                )])));
+                inbox.post(Arrival::Folder(dir.clone()));
             }
             BoothSource::Address(url) => download::start(url.clone(), inbox),
         }
@@ -314,7 +309,7 @@ fn panel(
             if report.problems.is_empty() {
                 ui.colored_label(
                     egui::Color32::from_rgb(20, 130, 60),
-                    lang.pick("✔ 没有问题，可以发布", "✔ No problems: ready to publish"),
+                    lang.pick("● 没有问题，可以发布", "● No problems: ready to publish"),
                 );
             } else {
                 ui.colored_label(

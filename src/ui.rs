@@ -259,7 +259,10 @@ fn top_bar(ctx: &egui::Context, ui: &mut UiWorld, lang: Lang, screen: Screen) {
         .anchor(egui::Align2::LEFT_TOP, [8.0, 8.0])
         .show(ctx, |area| {
             egui::Frame::popup(area.style()).show(area, |bar| {
-                bar.horizontal(|row| {
+                // A narrow window (or the kiosk's large text at 720p) wraps
+                // the bar onto a second row instead of cutting it off.
+                bar.set_max_width(ctx.content_rect().width() - 32.0);
+                bar.horizontal_wrapped(|row| {
                     row.strong(lang.pick("云展 · 天府科技云", "Yunzhan"));
                     row.separator();
                     let place = match (screen, ui.hall.as_deref()) {

@@ -17,7 +17,7 @@ const FRAMES_BEFORE_READY: u32 = 3;
 
 /// Query parameters that are settings, not places: kept in the address as
 /// they came while the place parameters follow the visitor.
-const SETTINGS: [&str; 4] = ["api", "kiosk", "lang", "quality"];
+const SETTINGS: [&str; 5] = ["api", "kiosk", "lang", "quality", "preview"];
 
 pub fn plugin(app: &mut App) {
     app.add_plugins(first_frame_plugin);
@@ -28,8 +28,37 @@ pub fn plugin(app: &mut App) {
             announce_ready,
             follow_in_address_bar,
             report_state,
+            report_preview,
         ),
     );
+}
+
+/// A booth preview's outcome on the page's root element, for tests and
+/// embedding pages: `data-preview` is `ok` or the number of problems,
+/// `data-preview-model` `own` or `standard`, `data-preview-booth` the booth's
+/// number in its hall (as `data-booth` counts).
+fn report_preview(preview: Option<Res<crate::preview::BoothPreview>>) {
+    let (Some(preview), Some(root)) = (preview, root()) else {
+        return;
+    };
+    if !preview.is_changed() {
+        return;
+    }
+    let report = &preview.report;
+    let outcome = match report.problems.len() {
+        0 => "ok".to_string(),
+        n => format!("{n} problems"),
+    };
+    let model = if report.geometry.is_some() {
+        "own"
+    } else {
+        "standard"
+    };
+    let _ = root.set_attribute("data-preview", &outcome);
+    let _ = root.set_attribute("data-preview-model", model);
+    if let Some(booth) = preview.booth {
+        let _ = root.set_attribute("data-preview-booth", &(booth + 1).to_string());
+    }
 }
 
 /// The loading page's bar and text after the download (web/index.html

@@ -176,3 +176,44 @@ fn a_broken_model_shows_the_standard_booth_and_a_fixed_file_reloads_in_place() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// In a browser the platform's catalog (embedded, cached or the API's)
+/// often arrives just after the booth: the preview follows it into the new
+/// catalog and the visitor still ends up at the booth.
+#[test]
+fn a_catalog_arriving_while_the_booth_loads_still_lands_at_the_booth() {
+    let mut app = preview_app(&sample());
+    // The new catalog arrives while the hall is built and again while the
+    // visitor is on the way to the booth.
+    until(&mut app, "loaded the booth", |app| loads(app) == 1);
+    app.world_mut()
+        .insert_resource(yunzhan::catalog::ExpoCatalog::embedded());
+    until(&mut app, "set off for the booth", |app| {
+        screen(app) == Screen::Hall && count::<yunzhan::navigation::Travel>(app) == 1
+    });
+    app.world_mut()
+        .insert_resource(yunzhan::catalog::ExpoCatalog::embedded());
+    until(&mut app, "reached the hall", |app| {
+        screen(app) == Screen::Hall
+    });
+    until(&mut app, "walked to the booth", |app| {
+        count::<yunzhan::navigation::Travel>(app) == 0
+    });
+    for _ in 0..10 {
+        app.update();
+    }
+    assert_eq!(screen(&app), Screen::Hall);
+    let booth = app.world().resource::<BoothPreview>().booth.unwrap();
+    assert_eq!(app.world().resource::<CurrentBooth>().0, Some(booth));
+    let (_, transform, _) = common::visitor(&mut app);
+    let plan = app.world().resource::<HallPlan>();
+    let front = plan.layout.booths[booth].front(0.2);
+    let at = floor_position(&transform);
+    assert!(
+        (at[0] - front[0]).abs() < 1.0 && (at[1] - front[1]).abs() < 1.0,
+        "visitor at {at:?}, the booth's front is {front:?}"
+    );
+    // The catalog on show is still the one with the booth.
+    let catalog = app.world().resource::<yunzhan::catalog::ExpoCatalog>();
+    assert!(catalog.catalog_version().ends_with("+booth-preview"));
+}

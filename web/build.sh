@@ -90,6 +90,11 @@ hash=$(cat "$out/yunzhan_bg.wasm" "$out/yunzhan.js" | sha256sum | cut -c1-16)
 mv "$out/yunzhan_bg.wasm" "$out/yunzhan_bg.$hash.wasm"
 mv "$out/yunzhan.js" "$out/yunzhan.$hash.js"
 cp web/index.html "$out/"
+# The sample exhibitor booth, for ?preview=booths/sample/booth.json.
+if [ -z "$example" ]; then
+  mkdir -p "$out/booths/sample"
+  cp assets/booths/sample/booth.json assets/booths/sample/booth.glb assets/booths/sample/logo.png "$out/booths/sample/"
+fi
 bytes=$(stat -c %s "$out/yunzhan_bg.$hash.wasm")
 printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s}\n' "$hash" "$hash" "$bytes" > "$out/manifest.json"
 # The text view, with the native server (the wasm flags would rebuild it).

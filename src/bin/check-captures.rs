@@ -1,7 +1,9 @@
 //! Checks the PNGs of `yunzhan --capture DIR`: every view exists and is not
 //! blank, and the card close-up shows dark text on a light card in the middle
-//! of the picture. Exits non-zero with the reason otherwise. CI runs it after
-//! the capture under Xvfb.
+//! of the picture. With `--booth-preview`, checks `booth-preview.png` of
+//! `yunzhan --preview assets/booths/sample --capture DIR` instead: the
+//! sample's own model (its wood-panelled back wall) fills the middle. Exits
+//! non-zero with the reason otherwise. CI runs it after the capture under Xvfb.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,6 +19,45 @@ const VIEWS: [&str; 5] = [
 fn luminance(pixel: &image::Rgb<u8>) -> f32 {
     let [r, g, b] = pixel.0;
     0.2126 * f32::from(r) + 0.7152 * f32::from(g) + 0.0722 * f32::from(b)
+}
+
+/// Share of the middle of the picture (the middle 40 %) whose pixels pass `test`.
+fn middle_share(image: &image::RgbImage, test: impl Fn(&image::Rgb<u8>) -> bool) -> f32 {
+    let (w, h) = (image.width(), image.height());
+    let (x0, y0, x1, y1) = (w * 3 / 10, h * 3 / 10, w * 7 / 10, h * 7 / 10);
+    let (mut hits, mut total) = (0usize, 0usize);
+    for y in y0..y1 {
+        for x in x0..x1 {
+            total += 1;
+            hits += usize::from(test(image.get_pixel(x, y)));
+        }
+    }
+    hits as f32 / total as f32
+}
+
+fn check_booth_preview(dir: &Path) -> Result<Vec<String>, String> {
+    let path = dir.join("booth-preview.png");
+    let image = image::open(&path)
+        .map_err(|error| format!("{}: {error}", path.display()))?
+        .to_rgb8();
+    // The sample's wood: warm browns, red well above blue. The standard
+    // booth's walls are near-white and the electronics zone's floor blue.
+    let wood = middle_share(&image, |pixel| {
+        let [r, g, b] = pixel.0.map(i32::from);
+        (90..=235).contains(&r) && r > g && g > b && r - b > 50
+    });
+    if wood < 0.2 {
+        return Err(format!(
+            "booth-preview.png: the sample booth's own model is not in the middle (wood {:.1}%)",
+            wood * 100.0
+        ));
+    }
+    Ok(vec![format!(
+        "booth-preview.png: {}x{}, the model's wood covers {:.1}% of the middle",
+        image.width(),
+        image.height(),
+        wood * 100.0
+    )])
 }
 
 fn check(dir: &Path) -> Result<Vec<String>, String> {
@@ -42,18 +83,8 @@ fn check(dir: &Path) -> Result<Vec<String>, String> {
         );
         if view == "card.png" {
             // The card, faced square-on from reading distance, fills the middle.
-            let (w, h) = (image.width(), image.height());
-            let (x0, y0, x1, y1) = (w * 3 / 10, h * 3 / 10, w * 7 / 10, h * 7 / 10);
-            let (mut ink, mut paper, mut total) = (0usize, 0usize, 0usize);
-            for y in y0..y1 {
-                for x in x0..x1 {
-                    let l = luminance(image.get_pixel(x, y));
-                    total += 1;
-                    ink += usize::from(l < 110.0);
-                    paper += usize::from(l > 200.0);
-                }
-            }
-            let (ink, paper) = (ink as f32 / total as f32, paper as f32 / total as f32);
+            let ink = middle_share(&image, |pixel| luminance(pixel) < 110.0);
+            let paper = middle_share(&image, |pixel| luminance(pixel) > 200.0);
             if ink < 0.01 || paper < 0.25 {
                 return Err(format!(
                     "card.png: no text on a card in the middle (ink {:.1}%, paper {:.1}%)",
@@ -73,11 +104,16 @@ fn check(dir: &Path) -> Result<Vec<String>, String> {
 }
 
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args().nth(1) else {
-        eprintln!("usage: check-captures DIR");
-        return ExitCode::from(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.as_slice() {
+        [dir] => check(Path::new(dir)),
+        [flag, dir] if flag == "--booth-preview" => check_booth_preview(Path::new(dir)),
+        _ => {
+            eprintln!("usage: check-captures [--booth-preview] DIR");
+            return ExitCode::from(2);
+        }
     };
-    match check(Path::new(&dir)) {
+    match result {
         Ok(report) => {
             for line in report {
                 println!("{line}");

@@ -221,6 +221,23 @@ try {
     check((messages.match(/Queued in the browser/g) || []).length === 1, "the app's inquiry is stored exactly once");
     await context.close();
   }
+
+  // 5. An exhibitor's booth previewed from its address (?preview=): fetched
+  // beside the page, checked, shown with its own model in its hall.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${staticBase}/?preview=booths/sample/booth.json`);
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    await waitForAttribute(page, "data-preview", "ok", 60_000);
+    check(await attribute(page, "data-preview-model") === "own", "the previewed booth shows its own glTF model");
+    await waitForAttribute(page, "data-hall", "chengdu", 60_000);
+    const booth = await attribute(page, "data-preview-booth");
+    await waitForAttribute(page, "data-booth", booth, 120_000);
+    check(true, `the booth preview took the visitor to the booth (chengdu, booth ${booth})`);
+    await page.waitForTimeout(2000);
+    await screenshot(page, "web-booth-preview.png");
+    await page.close();
+  }
   writeFileSync(join(out, "web-timing.json"), JSON.stringify(timing, null, 1) + "\n");
 } catch (error) {
   check(false, `browser run stopped: ${error.message}`);
