@@ -13,7 +13,7 @@ fn check_booth_prints_the_report_and_exits_non_zero_on_problems() {
     let text = String::from_utf8_lossy(&ok.stdout);
     assert!(ok.status.success(), "{text}");
     assert!(
-        text.contains("48 triangles") && text.contains("OK: no problems"),
+        text.contains("84 triangles") && text.contains("OK: no problems"),
         "{text}"
     );
 
