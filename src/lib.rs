@@ -110,7 +110,8 @@ impl Options {
                   model; docs/booth-format.md), print every problem, exit 1 on any
   --preview DIR   show an exhibitor's booth folder at its place in its hall, as
                   visitors will see it, with every problem listed; reloads when
-                  a file in the folder changes
+                  a file in the folder changes (or an http:// address of a
+                  booth.json: its files are fetched beside it, once)
   --capture DIR   render the lobby, a hall aisle, a card close-up, the detail
                   panel and the minimap to PNG files in DIR, then exit (the
                   hall of --hall, default chengdu; the card of --project)
@@ -246,7 +247,11 @@ pub fn app(options: &Options) -> App {
     app.add_plugins(web::plugin);
     if let Some(preview) = &options.preview {
         #[cfg(not(target_arch = "wasm32"))]
-        let source = preview::BoothSource::Folder(preview.into());
+        let source = if preview.starts_with("http://") {
+            preview::BoothSource::Address(preview.clone())
+        } else {
+            preview::BoothSource::Folder(preview.into())
+        };
         #[cfg(target_arch = "wasm32")]
         let source = preview::BoothSource::Address(web::absolute(preview));
         app.add_plugins(preview::PreviewPlugin {
