@@ -245,21 +245,24 @@ pub fn app(options: &Options) -> App {
     app.add_plugins(ui::plugin);
     #[cfg(target_arch = "wasm32")]
     app.add_plugins(web::plugin);
-    if let Some(preview) = &options.preview {
-        #[cfg(not(target_arch = "wasm32"))]
-        let source = if preview.starts_with("http://") {
+    // A booth to preview: a folder or address given at start; an exhibitor
+    // may also drop a booth's files (or folder) on the window or page.
+    #[cfg(not(target_arch = "wasm32"))]
+    let source = options.preview.as_ref().map(|preview| {
+        if preview.starts_with("http://") {
             preview::BoothSource::Address(preview.clone())
         } else {
             preview::BoothSource::Folder(preview.into())
-        };
-        #[cfg(target_arch = "wasm32")]
-        let source = preview::BoothSource::Address(web::absolute(preview));
-        app.add_plugins(preview::PreviewPlugin {
-            source,
-            poll_every: std::time::Duration::from_millis(500),
-            panel: true,
-        });
-    }
+        }
+    });
+    #[cfg(target_arch = "wasm32")]
+    let source = (options.preview.as_ref())
+        .map(|preview| preview::BoothSource::Address(web::absolute(preview)));
+    app.add_plugins(preview::PreviewPlugin {
+        source,
+        poll_every: std::time::Duration::from_millis(500),
+        panel: true,
+    });
     if let Some(dir) = &options.capture {
         // Documentation pictures show the full quality, whatever renders them.
         app.insert_resource(quality::Quality {

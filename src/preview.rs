@@ -1,6 +1,6 @@
 //! Exhibitor booth preview: `yunzhan --preview DIR` natively (the folder is
 //! watched and the preview reloads when a file in it changes), `?preview=URL`
-//! of a `booth.json` in a browser. The booth is checked
+//! of a `booth.json` or the booth's files dropped on the page in a browser. The booth is checked
 //! (`yunzhan_model::booth`), put into its hall in the catalog on show, and
 //! drawn there as visitors will see it: the exhibitor's own model when it
 //! passed every check, else the standard booth; a panel lists every problem.
@@ -28,7 +28,8 @@ pub enum BoothSource {
 }
 
 pub struct PreviewPlugin {
-    pub source: BoothSource,
+    /// Where the booth is; none when a booth may still be dropped on the web page.
+    pub source: Option<BoothSource>,
     /// How often the folder is looked at for changes.
     pub poll_every: Duration,
     /// Show the preview panel (needs the egui UI).
@@ -36,27 +37,36 @@ pub struct PreviewPlugin {
 }
 
 /// A booth's files as they arrived, for the next check.
-enum Arrival {
+pub(crate) enum Arrival {
     Folder(std::path::PathBuf),
-    Files(yunzhan_model::booth::FileMap),
+    /// Downloaded from the address of a `booth.json`.
+    Downloaded {
+        address: String,
+        files: yunzhan_model::booth::FileMap,
+    },
+    /// Dropped on the window or web page; a later drop replaces the files
+    /// it brings and keeps the others.
+    Dropped(yunzhan_model::booth::FileMap),
 }
 
 impl Arrival {
     fn check(&self, catalog: &Catalog) -> BoothReport {
         match self {
             Arrival::Folder(dir) => check_booth(dir, catalog),
-            Arrival::Files(files) => check_booth_files(files, catalog),
+            Arrival::Downloaded { files, .. } | Arrival::Dropped(files) => {
+                check_booth_files(files, catalog)
+            }
         }
     }
 }
 
-/// Booth files waiting to be checked: written by the folder watch or a
-/// download, read by [`receive_booth`].
+/// Booth files waiting to be checked: written by the folder watch, a
+/// download or a drop on the web page, read by [`receive_booth`].
 #[derive(Resource, Clone, Default)]
-struct Inbox(Arc<Mutex<Option<Arrival>>>);
+pub struct Inbox(Arc<Mutex<Option<Arrival>>>);
 
 impl Inbox {
-    fn post(&self, arrival: Arrival) {
+    pub(crate) fn post(&self, arrival: Arrival) {
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(arrival);
     }
 
@@ -87,26 +97,46 @@ impl BoothPreview {
     }
 }
 
+/// A booth was asked for at start: the panel says it is loading until it is there.
+#[derive(Resource)]
+struct Requested;
+
 impl Plugin for PreviewPlugin {
     fn build(&self, app: &mut App) {
         let inbox = Inbox::default();
         app.insert_resource(inbox.clone());
         app.add_systems(Update, (receive_booth, follow_base_catalog));
+        #[cfg(not(target_arch = "wasm32"))]
+        app.add_systems(
+            Update,
+            folder::watch
+                .run_if(resource_exists::<folder::Watched>)
+                .before(receive_booth),
+        );
         match &self.source {
+            None => {}
             // (In a browser there is no folder to read: the check says so.)
-            BoothSource::Folder(dir) => {
+            Some(BoothSource::Folder(dir)) => {
                 #[cfg(not(target_arch = "wasm32"))]
-                {
-                    app.insert_resource(folder::Watched::new(dir.clone(), self.poll_every));
-                    app.add_systems(Update, folder::watch.before(receive_booth));
-                }
+                app.insert_resource(folder::Watched::new(dir.clone(), self.poll_every));
                 #[cfg(target_arch = "wasm32")]
                 inbox.post(Arrival::Folder(dir.clone()));
             }
-            BoothSource::Address(url) => download::start(url.clone(), inbox),
+            Some(BoothSource::Address(url)) => download::start(url.clone(), inbox.clone()),
+        }
+        if self.source.is_some() {
+            app.insert_resource(Requested);
         }
         if self.panel {
             app.add_systems(bevy_egui::EguiPrimaryContextPass, panel);
+        }
+        #[cfg(target_arch = "wasm32")]
+        crate::web::listen_for_dropped_files(inbox);
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            app.add_message::<bevy::window::FileDragAndDrop>();
+            app.insert_resource(folder::PollEvery(self.poll_every));
+            app.add_systems(Update, folder::receive_dropped.before(receive_booth));
         }
     }
 }
@@ -120,15 +150,24 @@ fn receive_booth(
     mut show: ShowCatalog,
     assets: BoothAssets,
 ) {
-    let Some(arrival) = inbox.take() else { return };
-    let (base, loads, source) = match &preview {
-        Some(preview) => (preview.base.clone(), preview.loads, preview.source.clone()),
-        None => (show.on_show().clone(), 0, String::new()),
+    let Some(mut arrival) = inbox.take() else {
+        return;
     };
+    let (base, loads) = match &preview {
+        Some(preview) => (preview.base.clone(), preview.loads),
+        None => (show.on_show().clone(), 0),
+    };
+    if let (Arrival::Dropped(new), Some(preview)) = (&mut arrival, &preview)
+        && let Arrival::Dropped(earlier) = &preview.arrival
+    {
+        for (name, file) in earlier {
+            new.entry(name.clone()).or_insert_with(|| file.clone());
+        }
+    }
     let source = match &arrival {
         Arrival::Folder(dir) => dir.display().to_string(),
-        Arrival::Files(_) if loads > 0 => source,
-        Arrival::Files(_) => download::address().unwrap_or_default(),
+        Arrival::Downloaded { address, .. } => address.clone(),
+        Arrival::Dropped(files) => files.keys().cloned().collect::<Vec<_>>().join(", "),
     };
     let report = arrival.check(&base);
     info!(
@@ -249,13 +288,18 @@ fn panel(
     mut contexts: bevy_egui::EguiContexts,
     preview: Option<Res<BoothPreview>>,
     lang: Res<crate::ui::Lang>,
+    requested: Option<Res<Requested>>,
     mut commands: Commands,
     mut go: MessageWriter<Go>,
 ) -> Result {
+    let requested = requested.is_some();
     use bevy_egui::egui;
     let ctx = contexts.ctx_mut()?;
     let lang = *lang;
     let Some(preview) = preview else {
+        if !requested {
+            return Ok(());
+        }
         egui::Window::new(lang.pick("展位预览", "Booth preview"))
             .anchor(egui::Align2::RIGHT_BOTTOM, [-8.0, -8.0])
             .show(ctx, |ui| {
@@ -339,9 +383,13 @@ fn panel(
                         preview.loads
                     ),
                 ),
-                Arrival::Files(_) => lang.pick(
+                Arrival::Downloaded { .. } => lang.pick(
                     "重新载入页面即可再次载入展位文件".to_string(),
                     "Reload the page to load the booth's files again".to_string(),
+                ),
+                Arrival::Dropped(_) => lang.pick(
+                    "把改过的文件拖进来即可重新载入".to_string(),
+                    "Drop changed files here to reload them".to_string(),
                 ),
             });
             if let (Some(hall), Some(booth)) = (preview.hall(), preview.booth)
@@ -355,15 +403,53 @@ fn panel(
     Ok(())
 }
 
-/// Natively: the folder, looked at every `poll_every` for changed files.
+/// Natively: the folder, looked at every `poll_every` for changed files;
+/// a folder or files dropped on the window.
 #[cfg(not(target_arch = "wasm32"))]
 mod folder {
     use std::path::{Path, PathBuf};
     use std::time::{Duration, SystemTime};
 
     use bevy::prelude::*;
+    use bevy::window::FileDragAndDrop;
+    use yunzhan_model::booth::FileMap;
 
     use super::{Arrival, Inbox};
+
+    #[derive(Resource)]
+    pub struct PollEvery(pub Duration);
+
+    /// A dropped folder is previewed and watched like `--preview DIR`;
+    /// dropped files are previewed by their names, a later drop replacing
+    /// the files it brings.
+    pub fn receive_dropped(
+        mut commands: Commands,
+        mut drops: MessageReader<FileDragAndDrop>,
+        every: Res<PollEvery>,
+        inbox: Res<Inbox>,
+    ) {
+        let mut files = FileMap::new();
+        for drop in drops.read() {
+            let FileDragAndDrop::DroppedFile { path_buf, .. } = drop else {
+                continue;
+            };
+            if path_buf.is_dir() {
+                commands.insert_resource(Watched::new(path_buf.clone(), every.0));
+                continue;
+            }
+            let name = path_buf
+                .file_name()
+                .map_or_else(String::new, |name| name.to_string_lossy().into_owned());
+            files.insert(
+                name,
+                std::fs::read(path_buf).map_err(|error| error.to_string()),
+            );
+        }
+        if !files.is_empty() {
+            commands.remove_resource::<Watched>();
+            inbox.post(Arrival::Dropped(files));
+        }
+    }
 
     /// Each file's name, size and modification time.
     type Stamp = Vec<(PathBuf, u64, Option<SystemTime>)>;
@@ -431,25 +517,17 @@ mod folder {
 /// The booth's files fetched from the address of its `booth.json` (on the
 /// web by the page's fetch; natively with the platform's HTTP client).
 mod download {
-    use std::sync::{Mutex, PoisonError};
-
     use yunzhan_model::booth::{BOOTH_FILE, FileMap, model_references, spec_references};
 
     use super::{Arrival, Inbox};
 
-    static ADDRESS: Mutex<Option<String>> = Mutex::new(None);
-
-    pub fn address() -> Option<String> {
-        ADDRESS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
     pub fn start(url: String, inbox: Inbox) {
-        *ADDRESS.lock().unwrap_or_else(PoisonError::into_inner) = Some(url.clone());
         crate::platform::spawn_task("booth download", move || async move {
-            inbox.post(Arrival::Files(fetch_booth(&url).await));
+            let files = fetch_booth(&url).await;
+            inbox.post(Arrival::Downloaded {
+                address: url,
+                files,
+            });
         });
     }
 

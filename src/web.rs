@@ -33,6 +33,46 @@ pub fn plugin(app: &mut App) {
     );
 }
 
+/// Files dropped on the page go to the booth preview (read in full first).
+pub fn listen_for_dropped_files(inbox: crate::preview::Inbox) {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    // Without this the browser opens a dropped file itself.
+    let over = Closure::<dyn FnMut(web_sys::DragEvent)>::new(|event: web_sys::DragEvent| {
+        event.prevent_default();
+    });
+    let drop = Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |event: web_sys::DragEvent| {
+        event.prevent_default();
+        let Some(list) = event.data_transfer().and_then(|transfer| transfer.files()) else {
+            return;
+        };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        let inbox = inbox.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut map = yunzhan_model::booth::FileMap::new();
+            for file in files {
+                let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+                    .await
+                    .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+                    .map_err(|_| "the browser could not read the file".to_string());
+                map.insert(file.name(), bytes);
+            }
+            if !map.is_empty() {
+                inbox.post(crate::preview::Arrival::Dropped(map));
+            }
+        });
+    });
+    for (name, listener) in [("dragover", &over), ("drop", &drop)] {
+        let _ = document.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    }
+    // The page lives as long as the app: the listeners are never removed.
+    over.forget();
+    drop.forget();
+}
+
 /// A booth preview's outcome on the page's root element, for tests and
 /// embedding pages: `data-preview` is `ok` or the number of problems,
 /// `data-preview-model` `own` or `standard`, `data-preview-booth` the booth's

@@ -34,7 +34,10 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn preview_app(dir: &Path) -> App {
-    let source = BoothSource::Folder(dir.to_path_buf());
+    app_previewing(Some(BoothSource::Folder(dir.to_path_buf())))
+}
+
+fn app_previewing(source: Option<BoothSource>) -> App {
     headless_app_with(|app| {
         // As in the app: the platform (embedded catalog, no storage) keeps
         // the visitor's place when the scene is rebuilt.
@@ -216,4 +219,56 @@ fn a_catalog_arriving_while_the_booth_loads_still_lands_at_the_booth() {
     // The catalog on show is still the one with the booth.
     let catalog = app.world().resource::<yunzhan::catalog::ExpoCatalog>();
     assert!(catalog.catalog_version().ends_with("+booth-preview"));
+}
+
+/// Files dropped on the window start a preview; a later drop replaces only
+/// the files it brings; a dropped folder is previewed like `--preview DIR`.
+#[test]
+fn dropped_files_and_folders_are_previewed() {
+    use bevy::window::FileDragAndDrop;
+    let dir = scratch("dropped");
+    let mut app = app_previewing(None);
+    let drop = |app: &mut App, path: PathBuf| {
+        app.world_mut().write_message(FileDragAndDrop::DroppedFile {
+            window: Entity::PLACEHOLDER,
+            path_buf: path,
+        });
+    };
+    for name in ["booth.json", "booth.glb", "logo.png"] {
+        drop(&mut app, dir.join(name));
+    }
+    until(&mut app, "previewed the dropped files", |app| {
+        loads(app) == 1 && screen(app) == Screen::Hall
+    });
+    let preview = app.world().resource::<BoothPreview>();
+    assert!(preview.report.ok(), "{:?}", preview.report.problems);
+    assert!(app.world().resource::<CustomBooth>().look.is_some());
+
+    // A broken model dropped alone: the booth description and logo of the
+    // first drop are kept, the model is replaced.
+    let elsewhere = scratch("dropped-model");
+    let good = std::fs::read(dir.join("booth.glb")).unwrap();
+    std::fs::write(elsewhere.join("booth.glb"), &good[..100]).unwrap();
+    drop(&mut app, elsewhere.join("booth.glb"));
+    until(&mut app, "previewed the dropped model", |app| {
+        loads(app) == 2
+    });
+    let problems = &app.world().resource::<BoothPreview>().report.problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("model booth.glb: not a valid glTF/GLB file"));
+    until(&mut app, "rebuilt the hall", |app| {
+        screen(app) == Screen::Hall
+    });
+    assert!(app.world().resource::<CustomBooth>().look.is_none());
+
+    // The folder dropped: read (and watched) as a whole again.
+    drop(&mut app, dir.clone());
+    until(&mut app, "previewed the dropped folder", |app| {
+        loads(app) == 3
+    });
+    let preview = app.world().resource::<BoothPreview>();
+    assert!(preview.report.ok(), "{:?}", preview.report.problems);
+    assert_eq!(preview.source, dir.display().to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&elsewhere);
 }

@@ -238,6 +238,31 @@ try {
     await screenshot(page, "web-booth-preview.png");
     await page.close();
   }
+
+  // 6. The booth's files dropped on the page, then a broken model dropped
+  // alone: the description and logo of the first drop are kept.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${staticBase}/`);
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    const dropFiles = (files) => page.evaluate(async (files) => {
+      const transfer = new DataTransfer();
+      for (const [name, cut] of files) {
+        let bytes = await (await fetch(`booths/sample/${name}`)).arrayBuffer();
+        if (cut) bytes = bytes.slice(0, cut);
+        transfer.items.add(new File([bytes], name));
+      }
+      document.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, files);
+    await dropFiles([["booth.json", 0], ["booth.glb", 0], ["logo.png", 0]]);
+    await waitForAttribute(page, "data-preview", "ok", 60_000);
+    check(await attribute(page, "data-preview-model") === "own", "booth files dropped on the page are previewed with their own model");
+    await dropFiles([["booth.glb", 100]]);
+    await waitForAttribute(page, "data-preview", "1 problems", 60_000);
+    check(await attribute(page, "data-preview-model") === "standard",
+      "a broken model dropped alone shows the standard booth with its one problem (the earlier booth.json kept)");
+    await page.close();
+  }
   writeFileSync(join(out, "web-timing.json"), JSON.stringify(timing, null, 1) + "\n");
 } catch (error) {
   check(false, `browser run stopped: ${error.message}`);
