@@ -330,20 +330,17 @@ fn panel(
                     format!("{} projects", report.projects.len()),
                 ));
             }
-            let model = match (
-                &report.geometry,
-                &report.model,
-                report.spec.as_ref().and_then(|s| s.model.as_ref()),
-            ) {
-                (Some(geometry), _, _) => lang.pick(
+            let model_given = report.spec.as_ref().is_some_and(|s| s.model.is_some());
+            let model = match &report.geometry {
+                Some(geometry) => lang.pick(
                     format!("展商自有模型：{} 个三角形", geometry.triangles()),
                     format!("The exhibitor's model: {} triangles", geometry.triangles()),
                 ),
-                (None, _, Some(_)) => lang.pick(
+                None if model_given => lang.pick(
                     "模型未通过检查：显示标准展位".to_string(),
                     "The model did not pass: the standard booth is shown".to_string(),
                 ),
-                (None, _, None) => lang.pick(
+                None => lang.pick(
                     "未提供模型：标准展位".to_string(),
                     "No model given: the standard booth".to_string(),
                 ),

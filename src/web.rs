@@ -78,12 +78,13 @@ pub fn listen_for_dropped_files(inbox: crate::preview::Inbox) {
 /// `data-preview-model` `own` or `standard`, `data-preview-booth` the booth's
 /// number in its hall (as `data-booth` counts).
 fn report_preview(preview: Option<Res<crate::preview::BoothPreview>>) {
-    let (Some(preview), Some(root)) = (preview, root()) else {
+    // The page is only looked up when the preview changed, not every frame.
+    let Some(preview) = preview.filter(|preview| preview.is_changed()) else {
         return;
     };
-    if !preview.is_changed() {
+    let Some(root) = root() else {
         return;
-    }
+    };
     let report = &preview.report;
     let outcome = match report.problems.len() {
         0 => "ok".to_string(),

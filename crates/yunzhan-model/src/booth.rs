@@ -147,16 +147,22 @@ impl BoothFiles for Folder<'_> {
 /// bytes, or why it could not be had.
 pub type FileMap = BTreeMap<String, Result<Vec<u8>, String>>;
 
+/// A file of a [`FileMap`] by reference, or why it cannot be had.
+fn file_in<'a>(files: &'a FileMap, name: &str) -> Result<&'a [u8], String> {
+    match files.get(name) {
+        Some(Ok(bytes)) => Ok(bytes),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err("no such file among the booth's files".to_string()),
+    }
+}
+
 impl BoothFiles for FileMap {
     fn read(&self, name: &str) -> Result<Vec<u8>, String> {
-        match self.get(name) {
-            Some(file) => file.clone(),
-            None => Err("no such file among the booth's files".to_string()),
-        }
+        file_in(self, name).map(<[u8]>::to_vec)
     }
 
     fn size(&self, name: &str) -> Result<u64, String> {
-        self.read(name).map(|bytes| bytes.len() as u64)
+        file_in(self, name).map(|bytes| bytes.len() as u64)
     }
 }
 

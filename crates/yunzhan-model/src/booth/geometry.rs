@@ -2,6 +2,8 @@
 //! their model-space transforms, materials, encoded textures and the two
 //! anchor nodes. The app turns this into meshes; nothing here needs a GPU.
 
+use std::borrow::Cow;
+
 use base64::Engine;
 
 use super::{BoothFiles, REQUIRED_NODES};
@@ -211,20 +213,24 @@ pub(super) fn data_uri(uri: &str) -> Result<Vec<u8>, String> {
 
 /// The bytes of every buffer: the GLB's binary chunk, a `data:` URI or a
 /// file of the booth.
-fn buffers(gltf: &gltf::Gltf, files: &dyn BoothFiles) -> Result<Vec<Vec<u8>>, String> {
+/// (The GLB's own chunk is borrowed, not copied.)
+fn buffers<'a>(gltf: &'a gltf::Gltf, files: &dyn BoothFiles) -> Result<Vec<Cow<'a, [u8]>>, String> {
     gltf.buffers()
         .map(|buffer| {
             let data = match buffer.source() {
-                gltf::buffer::Source::Bin => gltf
-                    .blob
-                    .clone()
-                    .ok_or("the GLB has no binary chunk for buffer 0".to_string())?,
-                gltf::buffer::Source::Uri(uri) if uri.starts_with("data:") => {
-                    data_uri(uri).map_err(|why| format!("buffer {}: {why}", buffer.index()))?
-                }
-                gltf::buffer::Source::Uri(uri) => files
-                    .read(uri)
-                    .map_err(|error| format!("buffer {}: {uri}: {error}", buffer.index()))?,
+                gltf::buffer::Source::Bin => Cow::Borrowed(
+                    gltf.blob
+                        .as_deref()
+                        .ok_or("the GLB has no binary chunk for buffer 0".to_string())?,
+                ),
+                gltf::buffer::Source::Uri(uri) if uri.starts_with("data:") => Cow::Owned(
+                    data_uri(uri).map_err(|why| format!("buffer {}: {why}", buffer.index()))?,
+                ),
+                gltf::buffer::Source::Uri(uri) => Cow::Owned(
+                    files
+                        .read(uri)
+                        .map_err(|error| format!("buffer {}: {uri}: {error}", buffer.index()))?,
+                ),
             };
             if data.len() < buffer.length() {
                 return Err(format!(
@@ -323,11 +329,11 @@ fn material(material: gltf::Material) -> ModelMaterial {
 /// A primitive as a triangle list; None for points and lines.
 fn read_primitive(
     primitive: &gltf::Primitive,
-    buffers: &[Vec<u8>],
+    buffers: &[Cow<[u8]>],
     transform: &Matrix,
 ) -> Result<Option<ModelMesh>, String> {
     use gltf::mesh::Mode;
-    let reader = primitive.reader(|buffer| buffers.get(buffer.index()).map(Vec::as_slice));
+    let reader = primitive.reader(|buffer| buffers.get(buffer.index()).map(|data| &**data));
     let positions: Vec<[f32; 3]> = reader
         .read_positions()
         .ok_or("no readable POSITION attribute")?
