@@ -3,16 +3,22 @@
 use std::sync::Arc;
 
 use bevy::prelude::*;
-use yunzhan_model::{Catalog, EMBEDDED_CATALOG};
+use yunzhan_model::Catalog;
 
 /// The loaded catalog.
 #[derive(Resource, Clone, Deref)]
 pub struct ExpoCatalog(pub Arc<Catalog>);
 
 impl ExpoCatalog {
-    /// The catalog compiled into the app.
+    /// The catalog shipped with the app: compiled in natively; in a browser
+    /// downloaded by the page beside the wasm
+    /// ([`crate::web::take_page_files`]).
     pub fn embedded() -> Self {
-        match Catalog::load(EMBEDDED_CATALOG) {
+        #[cfg(not(target_arch = "wasm32"))]
+        let bytes = yunzhan_model::EMBEDDED_CATALOG;
+        #[cfg(target_arch = "wasm32")]
+        let bytes = crate::web::page_catalog();
+        match Catalog::load(bytes) {
             Ok(report) => {
                 for rejected in &report.rejected {
                     warn!("embedded catalog: {rejected}");

@@ -4,7 +4,7 @@ fn main() -> AppExit {
     #[cfg(not(target_arch = "wasm32"))]
     let options = yunzhan::Options::parse(std::env::args().skip(1));
     #[cfg(target_arch = "wasm32")]
-    let options = yunzhan::web::page_options();
+    let options = yunzhan::web::take_page_files().and_then(|()| yunzhan::web::page_options());
     match options {
         #[cfg(not(target_arch = "wasm32"))]
         Ok(yunzhan::Options {
@@ -25,6 +25,8 @@ fn main() -> AppExit {
         Ok(options) => yunzhan::app(&options).run(),
         Err(message) => {
             eprintln!("{message}");
+            #[cfg(target_arch = "wasm32")]
+            yunzhan::web::report_start_failure(&message);
             AppExit::error()
         }
     }

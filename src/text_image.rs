@@ -5,8 +5,21 @@ use swash::scale::{Render, ScaleContext, Source};
 use swash::zeno::Format;
 use swash::{FontRef, GlyphId};
 
-/// The CJK font Yunzhan ships (a subset of Noto Sans CJK SC, OFL).
-pub const FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/NotoSansSC-Yunzhan.otf");
+/// The CJK font Yunzhan ships (a subset of Noto Sans CJK SC, OFL). Natively
+/// it is compiled in (a `static`: a `const` slice is copied into every
+/// codegen unit that uses it, which put the font into the wasm twice); in a
+/// browser the page downloads it beside the wasm, as a file cached across
+/// app updates, and hands it over before the app starts
+/// ([`crate::web::take_page_files`]).
+pub fn font_bytes() -> &'static [u8] {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        static FONT: &[u8] = include_bytes!("../assets/fonts/NotoSansSC-Yunzhan.otf");
+        FONT
+    }
+    #[cfg(target_arch = "wasm32")]
+    crate::web::page_font()
+}
 
 pub type Rgba = [u8; 4];
 
@@ -118,7 +131,7 @@ impl Default for TextPainter {
 }
 
 fn font() -> FontRef<'static> {
-    FontRef::from_index(FONT_BYTES, 0).expect("the shipped font parses")
+    FontRef::from_index(font_bytes(), 0).expect("the shipped font parses")
 }
 
 impl TextPainter {

@@ -22,7 +22,7 @@ use crate::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
 use crate::platform::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, SubmitInquiry};
 use crate::quality::{Quality, QualitySetting, Tier};
 use crate::scene::industry_color;
-use crate::text_image::FONT_BYTES;
+use crate::text_image::font_bytes;
 use crate::visitor::Visitor;
 
 /// The language of all UI text.
@@ -122,7 +122,7 @@ fn install_font(mut contexts: EguiContexts, mut done: Local<bool>) -> Result {
     let mut fonts = egui::FontDefinitions::empty();
     fonts.font_data.insert(
         "noto-sans-sc".into(),
-        std::sync::Arc::new(egui::FontData::from_static(FONT_BYTES)),
+        std::sync::Arc::new(egui::FontData::from_static(font_bytes())),
     );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         fonts.families.insert(family, vec!["noto-sans-sc".into()]);

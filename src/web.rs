@@ -175,6 +175,68 @@ fn root() -> Option<web_sys::Element> {
     web_sys::window()?.document()?.document_element()
 }
 
+/// Files the page downloads beside the wasm and hands over before the app
+/// starts (web/index.html): kept out of the wasm, so that it stays small and
+/// a browser keeps them across app updates.
+struct PageFiles {
+    font: &'static [u8],
+    catalog: &'static [u8],
+}
+
+static PAGE_FILES: std::sync::OnceLock<PageFiles> = std::sync::OnceLock::new();
+
+/// Takes over, for the app's lifetime, the CJK font (`window.yunzhanFont`)
+/// and the shipped catalog (`window.yunzhanCatalog`) the page downloaded;
+/// must run before the app starts.
+pub fn take_page_files() -> Result<(), String> {
+    let window = web_sys::window().ok_or("no browser window")?;
+    let font = take_page_bytes(&window, "yunzhanFont", "the Chinese font")?;
+    if swash::FontRef::from_index(font, 0).is_none() {
+        return Err(format!(
+            "the Chinese font the page downloaded ({} bytes) is not a font",
+            font.len()
+        ));
+    }
+    let catalog = take_page_bytes(&window, "yunzhanCatalog", "the catalog")?;
+    let _ = PAGE_FILES.set(PageFiles { font, catalog });
+    Ok(())
+}
+
+/// The `Uint8Array` the page left in `window[key]`, moved into the app.
+fn take_page_bytes(
+    window: &web_sys::Window,
+    key: &str,
+    what: &str,
+) -> Result<&'static [u8], String> {
+    use wasm_bindgen::JsCast;
+    let key = wasm_bindgen::JsValue::from_str(key);
+    let value = js_sys::Reflect::get(window, &key).unwrap_or_default();
+    if !value.is_instance_of::<js_sys::Uint8Array>() {
+        return Err(format!("the page did not hand over {what}"));
+    }
+    let bytes = js_sys::Uint8Array::from(value).to_vec();
+    let _ = js_sys::Reflect::delete_property(window, &key);
+    Ok(Vec::leak(bytes))
+}
+
+/// The font taken over by [`take_page_files`] (empty before).
+pub fn page_font() -> &'static [u8] {
+    PAGE_FILES.get().map_or(&[], |files| files.font)
+}
+
+/// The shipped catalog taken over by [`take_page_files`] (empty before).
+pub fn page_catalog() -> &'static [u8] {
+    PAGE_FILES.get().map_or(&[], |files| files.catalog)
+}
+
+/// Tells the loading page why the app could not start
+/// (`<html data-start-error>`): it shows the reason with a retry.
+pub fn report_start_failure(message: &str) {
+    if let Some(root) = root() {
+        let _ = root.set_attribute("data-start-error", message);
+    }
+}
+
 /// The app's options from the page's address; without `?api=` the API the
 /// page found at its own origin (`<html data-api>`, set by index.html).
 pub fn page_options() -> Result<crate::Options, String> {

@@ -9,8 +9,10 @@
 # Cargo.lock (installed into the target dir if missing), wasm-opt from the
 # npm `binaryen` package, the app's files named by their content hash (so
 # they can be cached for good), index.html, manifest.json, the text view
-# (text/, from `yunzhan-server export-text`), and precompressed .gz/.br
-# files. dist/ works from any static file server, on the embedded catalog.
+# (text/, from `yunzhan-server export-text`), the shipped catalog and the
+# CJK font (downloaded by the page beside the wasm), and precompressed
+# .gz/.br files. dist/ works from any static file server, on the shipped
+# catalog.
 #
 #   web/build.sh [--profile PROFILE] [--no-dist] [--quick] [--example NAME] [--out DIR]
 #     --profile  cargo profile (default web-release; CI uses wasm-ci)
@@ -96,14 +98,29 @@ if [ -z "$example" ]; then
   cp assets/booths/sample/booth.json assets/booths/sample/booth.glb assets/booths/sample/logo.png "$out/booths/sample/"
 fi
 bytes=$(stat -c %s "$out/yunzhan_bg.$hash.wasm")
-printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s}\n' "$hash" "$hash" "$bytes" > "$out/manifest.json"
+if [ -z "$example" ]; then
+  # The shipped catalog and the Chinese font are not compiled into the
+  # wasm: the page downloads them beside it and hands them over
+  # (web/index.html, web::take_page_files).
+  data_name() { echo "$(basename "$1" ".$2").$(sha256sum "$1" | cut -c1-16).$2"; }
+  catalog=assets/catalog/catalog.json
+  font=assets/fonts/NotoSansSC-Yunzhan.otf
+  catalog_name=$(data_name "$catalog" json)
+  font_name=$(data_name "$font" otf)
+  cp "$catalog" "$out/$catalog_name"
+  cp "$font" "$out/$font_name"
+  printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s, "catalog": "%s", "catalog_bytes": %s, "font": "%s", "font_bytes": %s}\n' \
+    "$hash" "$hash" "$bytes" "$catalog_name" "$(stat -c %s "$catalog")" "$font_name" "$(stat -c %s "$font")" > "$out/manifest.json"
+else
+  printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s}\n' "$hash" "$hash" "$bytes" > "$out/manifest.json"
+fi
 # The text view, with the native server (the wasm flags would rebuild it).
 [ -n "$example" ] || RUSTFLAGS="$native_rustflags" cargo run --quiet -p yunzhan-server -- export-text "$out/text"
 if [ "$quick" = yes ]; then
   echo "web/build.sh: $out ready (quick: not optimised, not precompressed): wasm $bytes bytes" >&2
   exit 0
 fi
-for file in "$out"/*.wasm "$out"/*.js "$out"/*.html "$out"/text/*.js "$out"/text/*.css "$out"/text/index.html; do
+for file in "$out"/*.wasm "$out"/*.json "$out"/*.otf "$out"/*.js "$out"/*.html "$out"/text/*.js "$out"/text/*.css "$out"/text/index.html; do
   [ -e "$file" ] || continue
   gzip -9 -k -f "$file"
   if command -v brotli >/dev/null; then
@@ -114,3 +131,8 @@ for file in "$out"/*.wasm "$out"/*.js "$out"/*.html "$out"/text/*.js "$out"/text
 done
 echo "web/build.sh: $out ready: wasm $raw bytes after wasm-bindgen, $bytes after wasm-opt," \
   "$(stat -c %s "$out/yunzhan_bg.$hash.wasm.gz") gzip, $(stat -c %s "$out/yunzhan_bg.$hash.wasm.br") brotli" >&2
+[ -z "$example" ] || exit 0
+for name in "$catalog_name" "$font_name"; do
+  echo "web/build.sh: beside it $name: $(stat -c %s "$out/$name") bytes," \
+    "$(stat -c %s "$out/$name.gz") gzip, $(stat -c %s "$out/$name.br") brotli" >&2
+done

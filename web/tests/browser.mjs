@@ -8,7 +8,10 @@
 //      and its inquiry form stores an inquiry on the server;
 //   4. the same dist from a plain static server with ?api=: an inquiry typed
 //      into the app while the API is down is queued in the browser's
-//      storage, survives a reload, and is delivered once the API is back.
+//      storage, survives a reload, and is delivered once the API is back;
+//   5, 6. an exhibitor's booth previewed from its address and dropped on
+//      the page;
+//   7. a failed download is named on the loading page, and its retry works.
 // Screenshots and timings go to OUT_DIR.
 //
 //   node web/tests/browser.mjs SERVER_BINARY DIST_DIR OUT_DIR
@@ -100,6 +103,8 @@ try {
   {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     page.on("console", (message) => { if (message.type() === "error") console.log(`console: ${message.text()}`); });
+    const requested = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname.slice(1)));
     const started = Date.now();
     await page.goto(base + "/");
     await page.waitForSelector("#loading .box", { state: "visible", timeout: 1500 });
@@ -112,6 +117,10 @@ try {
       Number(document.documentElement.dataset.firstFrame) - performance.timeOrigin);
     check(true, `app ready after ${timing.ready_ms} ms; first frame ${timing.first_frame_ms.toFixed(0)} ms after navigation`);
     await waitForAttribute(page, "data-source", "server");
+    const manifest = await (await fetch(`${base}/manifest.json`)).json();
+    const fetched = [manifest.wasm, manifest.catalog, manifest.font].map((name) => requested.filter((path) => path === name).length);
+    check(fetched.every((count) => count === 1),
+      `the page downloaded the wasm, the shipped catalog and the font once each (${fetched.join(", ")})`);
     check(await attribute(page, "data-online") === "true", "the app found the API beside the page and loaded its catalog");
     check(await attribute(page, "data-quality") === "low", "auto quality chose the low tier on a software renderer");
     const cached = await page.waitForFunction(() => (localStorage.getItem("yunzhan/catalog-cache.json") || "").length,
@@ -261,6 +270,23 @@ try {
     await waitForAttribute(page, "data-preview", "1 problems", 60_000);
     check(await attribute(page, "data-preview-model") === "standard",
       "a broken model dropped alone shows the standard booth with its one problem (the earlier booth.json kept)");
+    await page.close();
+  }
+  // 7. A download that fails (the font, here) is named on the loading page
+  // with a retry, and the retry starts the expo once the file is there.
+  {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.route("**/*.otf", (route) => route.fulfill({ status: 404, body: "" }));
+    await page.goto(`${staticBase}/`);
+    await page.waitForSelector("#problem", { state: "visible", timeout: 60_000 });
+    const problem = await page.textContent("#problem-text");
+    check(/加载失败/.test(problem) && /NotoSansSC-Yunzhan\.[0-9a-f]{16}\.otf: HTTP 404/.test(problem),
+      `a failed download is named on the loading page: ${problem.replace(/\s+/g, " ")}`);
+    await page.screenshot({ path: join(out, "web-download-failed.png") });
+    await page.unroute("**/*.otf");
+    await page.click("#retry");
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    check(true, "the retry loaded the expo once the font could be downloaded");
     await page.close();
   }
   writeFileSync(join(out, "web-timing.json"), JSON.stringify(timing, null, 1) + "\n");

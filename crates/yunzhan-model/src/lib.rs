@@ -23,5 +23,6 @@ pub use project::{CooperationMode, Industry, Project, ProjectKind, ServiceAgent}
 pub use search::Query;
 
 /// The catalog shipped with Yunzhan (named projects plus generated demo
-/// projects), as produced by `yunzhan-catalog generate`.
-pub const EMBEDDED_CATALOG: &[u8] = include_bytes!("../../../assets/catalog/catalog.json");
+/// projects), as produced by `yunzhan-catalog generate`. A `static`, so the
+/// binary holds one copy whichever crates use it.
+pub static EMBEDDED_CATALOG: &[u8] = include_bytes!("../../../assets/catalog/catalog.json");

@@ -83,6 +83,9 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
     let wasm = "yunzhan_bg.0123456789abcdef.wasm";
     std::fs::write(web.join(wasm), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(web.join(format!("{wasm}.br")), b"brotli bytes").unwrap();
+    let font = "NotoSansSC-Yunzhan.0123456789abcdef.otf";
+    std::fs::write(web.join(font), b"OTTO").unwrap();
+    std::fs::write(web.join(format!("{font}.gz")), b"gzip font").unwrap();
     let port = free_port();
     let db = dir.join("yunzhan.db");
     let child = serve(
@@ -124,6 +127,21 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
         "public, max-age=31536000, immutable"
     );
     assert_eq!(app.bytes().await.unwrap().as_ref(), b"brotli bytes");
+    // The CJK font the page downloads beside the wasm: likewise.
+    let font = http
+        .get(format!("{base}/{font}"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(font.status(), 200);
+    assert_eq!(font.headers()["content-type"], "font/otf");
+    assert_eq!(font.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        font.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(font.bytes().await.unwrap().as_ref(), b"gzip font");
     // The text view comes with the server, from its catalog.
     let text = http.get(format!("{base}/text/")).send().await.unwrap();
     assert_eq!(text.status(), 200);
