@@ -109,6 +109,13 @@ if [ -z "$example" ]; then
   font_name=$(data_name "$font" otf)
   cp "$catalog" "$out/$catalog_name"
   cp "$font" "$out/$font_name"
+  python3 - "$out/yunzhan_bg.$hash.wasm" "$catalog" "$font" <<'PY'
+import sys
+wasm = open(sys.argv[1], "rb").read()
+for path in sys.argv[2:]:
+    if open(path, "rb").read()[:4096] in wasm:
+        sys.exit(f"web/build.sh: {path} is compiled into the wasm: it must only be downloaded beside it")
+PY
   printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s, "catalog": "%s", "catalog_bytes": %s, "font": "%s", "font_bytes": %s}\n' \
     "$hash" "$hash" "$bytes" "$catalog_name" "$(stat -c %s "$catalog")" "$font_name" "$(stat -c %s "$font")" > "$out/manifest.json"
 else
