@@ -72,6 +72,32 @@ fn terminate(mut running: Running) -> (std::process::ExitStatus, String) {
     (status, log)
 }
 
+/// A content-hashed file of the web app: its type, the precompressed file
+/// for `encoding`, and a year in the browser's cache.
+async fn expect_hashed_file(
+    http: &reqwest::Client,
+    url: &str,
+    content_type: &str,
+    encoding: &str,
+    body: &[u8],
+) {
+    let answer = http
+        .get(url)
+        .header("Accept-Encoding", encoding)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200, "{url}");
+    assert_eq!(answer.headers()["content-type"], content_type, "{url}");
+    assert_eq!(answer.headers()["content-encoding"], encoding, "{url}");
+    assert_eq!(
+        answer.headers()["cache-control"],
+        "public, max-age=31536000, immutable",
+        "{url}"
+    );
+    assert_eq!(answer.bytes().await.unwrap().as_ref(), body, "{url}");
+}
+
 #[tokio::test]
 async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigterm() {
     let dir = scratch("binary");
@@ -112,36 +138,24 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
     assert_eq!(index.headers()["cache-control"], "no-cache");
     assert!(index.text().await.unwrap().contains("云展"));
     // The app's content-hashed wasm: its MIME type (browsers compile
-    // streaming only from application/wasm), brotli, kept for a year.
-    let app = http
-        .get(format!("{base}/{wasm}"))
-        .header("Accept-Encoding", "gzip, br")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(app.status(), 200);
-    assert_eq!(app.headers()["content-type"], "application/wasm");
-    assert_eq!(app.headers()["content-encoding"], "br");
-    assert_eq!(
-        app.headers()["cache-control"],
-        "public, max-age=31536000, immutable"
-    );
-    assert_eq!(app.bytes().await.unwrap().as_ref(), b"brotli bytes");
-    // The CJK font the page downloads beside the wasm: likewise.
-    let font = http
-        .get(format!("{base}/{font}"))
-        .header("Accept-Encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(font.status(), 200);
-    assert_eq!(font.headers()["content-type"], "font/otf");
-    assert_eq!(font.headers()["content-encoding"], "gzip");
-    assert_eq!(
-        font.headers()["cache-control"],
-        "public, max-age=31536000, immutable"
-    );
-    assert_eq!(font.bytes().await.unwrap().as_ref(), b"gzip font");
+    // streaming only from application/wasm), brotli, kept for a year; the
+    // CJK font the page downloads beside it likewise, gzip.
+    expect_hashed_file(
+        &http,
+        &format!("{base}/{wasm}"),
+        "application/wasm",
+        "br",
+        b"brotli bytes",
+    )
+    .await;
+    expect_hashed_file(
+        &http,
+        &format!("{base}/{font}"),
+        "font/otf",
+        "gzip",
+        b"gzip font",
+    )
+    .await;
     // The text view comes with the server, from its catalog.
     let text = http.get(format!("{base}/text/")).send().await.unwrap();
     assert_eq!(text.status(), 200);
