@@ -92,13 +92,12 @@ hash=$(cat "$out/yunzhan_bg.wasm" "$out/yunzhan.js" | sha256sum | cut -c1-16)
 mv "$out/yunzhan_bg.wasm" "$out/yunzhan_bg.$hash.wasm"
 mv "$out/yunzhan.js" "$out/yunzhan.$hash.js"
 cp web/index.html "$out/"
-# The sample exhibitor booth, for ?preview=booths/sample/booth.json.
+bytes=$(stat -c %s "$out/yunzhan_bg.$hash.wasm")
+data_fields=
 if [ -z "$example" ]; then
+  # The sample exhibitor booth, for ?preview=booths/sample/booth.json.
   mkdir -p "$out/booths/sample"
   cp assets/booths/sample/booth.json assets/booths/sample/booth.glb assets/booths/sample/logo.png "$out/booths/sample/"
-fi
-bytes=$(stat -c %s "$out/yunzhan_bg.$hash.wasm")
-if [ -z "$example" ]; then
   # The shipped catalog and the Chinese font are not compiled into the
   # wasm: the page downloads them beside it and hands them over
   # (web/index.html, web::take_page_files).
@@ -116,18 +115,18 @@ for path in sys.argv[2:]:
     if open(path, "rb").read()[:4096] in wasm:
         sys.exit(f"web/build.sh: {path} is compiled into the wasm: it must only be downloaded beside it")
 PY
-  printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s, "catalog": "%s", "catalog_bytes": %s, "font": "%s", "font_bytes": %s}\n' \
-    "$hash" "$hash" "$bytes" "$catalog_name" "$(stat -c %s "$catalog")" "$font_name" "$(stat -c %s "$font")" > "$out/manifest.json"
-else
-  printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s}\n' "$hash" "$hash" "$bytes" > "$out/manifest.json"
+  data_fields=$(printf ', "catalog": "%s", "catalog_bytes": %s, "font": "%s", "font_bytes": %s' \
+    "$catalog_name" "$(stat -c %s "$catalog")" "$font_name" "$(stat -c %s "$font")")
 fi
+printf '{"wasm": "yunzhan_bg.%s.wasm", "js": "yunzhan.%s.js", "wasm_bytes": %s%s}\n' \
+  "$hash" "$hash" "$bytes" "$data_fields" > "$out/manifest.json"
 # The text view, with the native server (the wasm flags would rebuild it).
 [ -n "$example" ] || RUSTFLAGS="$native_rustflags" cargo run --quiet -p yunzhan-server -- export-text "$out/text"
 if [ "$quick" = yes ]; then
   echo "web/build.sh: $out ready (quick: not optimised, not precompressed): wasm $bytes bytes" >&2
   exit 0
 fi
-for file in "$out"/*.wasm "$out"/*.json "$out"/*.otf "$out"/*.js "$out"/*.html "$out"/text/*.js "$out"/text/*.css "$out"/text/index.html; do
+for file in "$out"/*.wasm "$out"/catalog.*.json "$out"/*.otf "$out"/*.js "$out"/*.html "$out"/text/*.js "$out"/text/*.css "$out"/text/index.html; do
   [ -e "$file" ] || continue
   gzip -9 -k -f "$file"
   if command -v brotli >/dev/null; then
