@@ -1,31 +1,24 @@
 use bevy::prelude::*;
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> AppExit {
-    #[cfg(not(target_arch = "wasm32"))]
-    let options = yunzhan::Options::parse(std::env::args().skip(1));
-    #[cfg(target_arch = "wasm32")]
-    let options = yunzhan::web::take_page_files().and_then(|()| yunzhan::web::page_options());
-    match options {
-        #[cfg(not(target_arch = "wasm32"))]
-        Ok(yunzhan::Options {
-            check_booth: Some(dir),
-            ..
-        }) => {
-            let catalog = yunzhan_model::Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
-                .expect("the embedded catalog loads")
-                .catalog;
-            let report = yunzhan_model::booth::check_booth(&dir, &catalog);
-            print!("{}", report.describe(&dir.display().to_string()));
-            if report.ok() {
-                AppExit::Success
-            } else {
-                AppExit::error()
-            }
-        }
-        Ok(options) => yunzhan::app(&options).run(),
+    use clap::Parser;
+    let options = yunzhan::Options::parse();
+    let files = yunzhan::ShippedFiles::compiled_in();
+    match &options.check_booth {
+        Some(dir) if yunzhan::check_booth(dir, &files) => AppExit::Success,
+        Some(_) => AppExit::error(),
+        None => yunzhan::app(&options, files).run(),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() -> AppExit {
+    let started = yunzhan::web::take_page_files()
+        .and_then(|files| Ok((yunzhan::web::page_options()?, files)));
+    match started {
+        Ok((options, files)) => yunzhan::app(&options, files).run(),
         Err(message) => {
-            eprintln!("{message}");
-            #[cfg(target_arch = "wasm32")]
             yunzhan::web::report_start_failure(&message);
             AppExit::error()
         }

@@ -14,9 +14,11 @@
 # .gz/.br files. dist/ works from any static file server, on the shipped
 # catalog.
 #
-#   web/build.sh [--profile PROFILE] [--no-dist] [--quick] [--example NAME] [--out DIR]
+#   web/build.sh [--profile PROFILE] [--no-dist] [--quick] [--lint] [--example NAME] [--out DIR]
 #     --profile  cargo profile (default web-release; CI uses wasm-ci)
 #     --no-dist  only compile
+#     --lint     compile the workspace's crates with clippy, warnings as
+#                errors (the wasm32-only code is linted nowhere else)
 #     --quick    no wasm-opt and no precompressed files (CI's browser tests)
 #     --example  build this example instead of the app (the size baseline
 #                examples/bare_web.rs), without the text view
@@ -27,6 +29,7 @@ cd "$(dirname "$0")/.."
 profile=web-release
 dist=yes
 quick=no
+lint=no
 example=
 out=web/dist
 while [ $# -gt 0 ]; do
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --profile) profile="$2"; shift 2 ;;
     --no-dist) dist=no; shift ;;
     --quick) quick=yes; shift ;;
+    --lint) lint=yes; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -45,13 +49,37 @@ target=wasm32-unknown-unknown
 what=(--bin yunzhan)
 [ -z "$example" ] || what=(--example "$example")
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg getrandom_backend=\"wasm_js\""
+# Clippy as the workspace's compiler: the crates are linted while they are
+# built, without a second (check) build of the dependencies.
+use_clippy() {
+  local driver="$1"
+  if [ "$lint" = yes ]; then
+    [ -x "$driver" ] || { echo "web/build.sh: --lint needs clippy ($driver)" >&2; exit 1; }
+    export RUSTC_WORKSPACE_WRAPPER="$driver"
+    export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+  fi
+}
 if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
   echo "web/build.sh: rustup target $target" >&2
   target_dir="${CARGO_TARGET_DIR:-target}/wasm"
+  use_clippy "$(rustc --print sysroot)/bin/clippy-driver"
   cargo build "${what[@]}" --target "$target" --profile "$profile" --target-dir "$target_dir"
 elif [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust ]; then
   echo "web/build.sh: Debian rustc-web with -Zbuild-std ($(/usr/bin/rustc --version))" >&2
   target_dir="${CARGO_TARGET_DIR:-target}/wasm-debian"
+  # rustc-web links wasm32 with `rust-lld`, which no Debian package provides
+  # under that name; LLVM's own wasm-ld (package lld-NN) is the same linker.
+  # Its file name must stay `wasm-ld` for rustc to pick the linker flavour.
+  if [ -z "${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER:-}" ] && ! command -v rust-lld >/dev/null; then
+    wasm_ld=$(ls -d /usr/lib/llvm-*/bin/wasm-ld 2>/dev/null | sort -V | tail -n 1)
+    if [ -z "$wasm_ld" ]; then
+      echo "web/build.sh: no wasm32 linker: install Debian's lld-22 (it provides /usr/lib/llvm-22/bin/wasm-ld)" >&2
+      exit 1
+    fi
+    echo "web/build.sh: linking with $wasm_ld" >&2
+    export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$wasm_ld"
+  fi
+  use_clippy /usr/bin/clippy-driver
   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build "${what[@]}" \
     --target "$target" --profile "$profile" --target-dir "$target_dir" \
     -Zbuild-std=std,panic_abort

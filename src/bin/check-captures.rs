@@ -5,8 +5,22 @@
 //! sample's own model (its wood-panelled back wall) fills the middle. Exits
 //! non-zero with the reason otherwise. CI runs it after the capture under Xvfb.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Check the PNGs of `yunzhan --capture DIR`: every view present and not blank, text on the card
+#[derive(Parser)]
+#[command(name = "check-captures", version)]
+struct Cli {
+    /// Check booth-preview.png, the sample booth previewed in its hall
+    /// (`yunzhan --preview assets/booths/sample --capture DIR`), instead
+    #[arg(long, verbatim_doc_comment)]
+    booth_preview: bool,
+    /// The directory the capture wrote its PNGs into
+    dir: PathBuf,
+}
 
 const VIEWS: [&str; 5] = [
     "lobby.png",
@@ -104,14 +118,11 @@ fn check(dir: &Path) -> Result<Vec<String>, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.as_slice() {
-        [dir] => check(Path::new(dir)),
-        [flag, dir] if flag == "--booth-preview" => check_booth_preview(Path::new(dir)),
-        _ => {
-            eprintln!("usage: check-captures [--booth-preview] DIR");
-            return ExitCode::from(2);
-        }
+    let cli = Cli::parse();
+    let result = if cli.booth_preview {
+        check_booth_preview(&cli.dir)
+    } else {
+        check(&cli.dir)
     };
     match result {
         Ok(report) => {

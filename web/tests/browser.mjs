@@ -1,8 +1,9 @@
 // Yunzhan's web build in Debian's Chromium (headless, SwiftShader WebGL2),
 // used the way a visitor uses it:
-//   1. the page served by yunzhan-server: loading screen at once, the app's
-//      ready signal, the API found beside the page, a canvas that is not
-//      blank, no scrollbars, the time to the first frame;
+//   1. the page served by yunzhan-server: the loading screen in the markup
+//      before any script (shown with JavaScript off, so it needs no script
+//      or download), the app's ready signal, the API found beside the page,
+//      a canvas that is not blank, no scrollbars;
 //   2. a deep link to a project lands at it and the address keeps it;
 //   3. the text view passes axe-core with no serious or critical violation,
 //      and its inquiry form stores an inquiry on the server;
@@ -12,7 +13,10 @@
 //   5, 6. an exhibitor's booth previewed from its address and dropped on
 //      the page;
 //   7. a failed download is named on the loading page, and its retry works.
-// Screenshots and timings go to OUT_DIR.
+// Screenshots and timings go to OUT_DIR. Timings (web-timing.json: the
+// loading page, first paint, first frame, ready) are reported, not checked
+// against a budget: on a busy machine they vary while nothing is wrong.
+// Every wait is for a state, with a deadline; none is a fixed pause.
 //
 //   node web/tests/browser.mjs SERVER_BINARY DIST_DIR OUT_DIR
 import { spawn, spawnSync } from "node:child_process";
@@ -36,6 +40,22 @@ const failures = [];
 const check = (ok, what) => { console.log(`${ok ? "ok  " : "FAIL"} ${what}`); if (!ok) failures.push(what); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `condition` (async, in Node) until it gives a truthy value, which it
+ * returns; throws, naming `what`, once `timeoutMs` pass without one. */
+async function until(condition, what, timeoutMs, intervalMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs); // the polling interval, not a wait for the state
+  }
+}
+/** Waits for `fn(arg)`, evaluated in the page, to hold: true, or false once
+ * `timeout` ms pass (for checks that name what failed themselves). */
+const holds = (page, fn, arg, timeout) =>
+  page.waitForFunction(fn, arg, { timeout, polling: 250 }).then(() => true, () => false);
+
 const freePort = () => new Promise((resolve) => {
   const probe = createServer().listen(0, "127.0.0.1", () => {
     const { port } = probe.address();
@@ -52,11 +72,8 @@ let server = null;
 async function startServer() {
   server = spawn(serverBinary, ["serve", "--listen", `127.0.0.1:${apiPort}`, "--db", db, "--web", dist],
     { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/api/v1/health`)).ok) return; } catch {}
-    if (i > 300) throw new Error("the server never answered");
-    await sleep(100);
-  }
+  await until(() => fetch(`${base}/api/v1/health`).then((answer) => answer.ok, () => false),
+    `the server to answer ${base}/api/v1/health`, 30_000, 100);
 }
 async function stopServer() {
   const exited = new Promise((resolve) => server.once("exit", resolve));
@@ -81,16 +98,26 @@ function contrast(png) {
   const top = Math.max(...counts.values());
   return { varied: 1 - top / n, deviation: Math.sqrt(sumSq / n - (sum / n) ** 2) };
 }
-async function screenshot(page, name) {
-  const shot = await page.screenshot({ path: join(out, name) });
-  const { varied, deviation } = contrast(shot);
-  check(varied > 0.2 && deviation > 10,
-    `${name} not blank: ${(varied * 100).toFixed(1)}% of pixels off the main colour, luminance deviation ${deviation.toFixed(1)}`);
+/** Screenshots the page into OUT_DIR/name until the picture is not blank
+ * (the scene may still be painting), and checks that it came to be so. */
+async function screenshot(page, name, timeout = 60_000) {
+  let figures = { varied: 0, deviation: 0 };
+  let why = "";
+  const shown = await until(async () => {
+    figures = contrast(await page.screenshot({ path: join(out, name) }));
+    return figures.varied > 0.2 && figures.deviation > 10;
+  }, `${name} not to be blank`, timeout, 500).then(() => true, (error) => { why = ` (${error.message})`; return false; });
+  check(shown,
+    `${name} not blank: ${(figures.varied * 100).toFixed(1)}% of pixels off the main colour, luminance deviation ${figures.deviation.toFixed(1)}${why}`);
 }
 const attribute = (page, name) => page.evaluate((name) => document.documentElement.getAttribute(name), name);
 async function waitForAttribute(page, name, value, timeout = 120_000) {
-  await page.waitForFunction(([name, value]) => document.documentElement.getAttribute(name) === value,
-    [name, value], { timeout, polling: 250 });
+  const reached = await holds(page, ([name, value]) => document.documentElement.getAttribute(name) === value,
+    [name, value], timeout);
+  if (!reached) {
+    const now = await attribute(page, name);
+    throw new Error(`gave up after ${timeout} ms waiting for <html ${name}="${value}"> (it is ${now === null ? "absent" : `"${now}"`})`);
+  }
 }
 const READY_TIMEOUT = 480_000;
 
@@ -100,6 +127,30 @@ const timing = {};
 const project = await (await fetch(`${base}/api/v1/projects/YZ-2023-00001`)).json();
 try {
   // 1. The page served with the API.
+  // The loading page shows at once because it depends on nothing: it is in
+  // the markup before any script, with its style inline, and shows with
+  // JavaScript off (no script, no download). That is checked; how long it
+  // took on this machine is only reported.
+  {
+    const html = await (await fetch(`${base}/`)).text();
+    const overlayAt = html.search(/<[a-z]+\b[^>]*\bid=["']?loading["'\s>]/i);
+    const scriptAt = html.search(/<script\b/i);
+    const before = overlayAt < 0 ? "" : html.slice(0, overlayAt);
+    const blocking = before.match(/<script\b|<link\b[^>]*\brel="?(stylesheet|preload|modulepreload)|@import|@font-face/gi) || [];
+    check(overlayAt >= 0 && (scriptAt < 0 || overlayAt < scriptAt) && blocking.length === 0,
+      `the served index.html has the loading page (#loading at ${overlayAt}) before its first <script> (at ${scriptAt}), ` +
+      `with nothing to load before it (${blocking.length ? blocking.join(", ") : "no script, stylesheet, import or font"})`);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    const requested = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(base + "/");
+    const shown = await page.locator("#loading .box").isVisible();
+    const text = shown ? (await page.locator("#loading .box h1").textContent()).trim() : "";
+    check(shown && text.includes("云展") && requested.length === 1 && requested[0] === "/",
+      `with JavaScript off the loading page is visible ("${text}") and needs nothing but the page (requests: ${requested.join(", ")})`);
+    await context.close();
+  }
   {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     page.on("console", (message) => { if (message.type() === "error") console.log(`console: ${message.text()}`); });
@@ -107,15 +158,28 @@ try {
     page.on("request", (request) => requested.push(new URL(request.url()).pathname.slice(1)));
     const started = Date.now();
     await page.goto(base + "/");
-    await page.waitForSelector("#loading .box", { state: "visible", timeout: 1500 });
+    const loading = await page.waitForSelector("#loading .box", { state: "visible", timeout: 60_000 }).then(() => true, () => false);
     timing.loading_page_ms = Date.now() - started;
-    check(timing.loading_page_ms <= 1500, `loading page visible after ${timing.loading_page_ms} ms (budget 1500)`);
+    // The browser's own first contentful paint (after navigation), once it
+    // is recorded; null if it is not within 10 s.
+    timing.first_contentful_paint_ms = await page.evaluate(() => new Promise((resolve) => {
+      new PerformanceObserver((entries) => {
+        const paint = entries.getEntriesByName("first-contentful-paint")[0];
+        if (paint) resolve(Math.round(paint.startTime));
+      }).observe({ type: "paint", buffered: true });
+      setTimeout(() => resolve(null), 10_000); // a deadline, not a pause: resolves at once when painted
+    }));
+    check(loading, "the served page shows its loading page");
+    console.log(`     figure: loading page visible after ${timing.loading_page_ms} ms (goto to visible, this machine), ` +
+      `first contentful paint ${timing.first_contentful_paint_ms === null ? "not reported" : `${timing.first_contentful_paint_ms.toFixed(0)} ms`}`);
     check(await page.evaluate(() => !!document.createElement("canvas").getContext("webgl2")), "WebGL2 available (SwiftShader)");
     await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
     timing.ready_ms = Date.now() - started;
     timing.first_frame_ms = await page.evaluate(() =>
       Number(document.documentElement.dataset.firstFrame) - performance.timeOrigin);
-    check(true, `app ready after ${timing.ready_ms} ms; first frame ${timing.first_frame_ms.toFixed(0)} ms after navigation`);
+    check(Number.isFinite(timing.first_frame_ms) && timing.first_frame_ms > 0 && await page.locator("#loading").count() === 0,
+      "the ready app marked its first frame (<html data-first-frame>) and took the loading page away");
+    console.log(`     figure: app ready after ${timing.ready_ms} ms; first frame ${timing.first_frame_ms.toFixed(0)} ms after navigation`);
     await waitForAttribute(page, "data-source", "server");
     const manifest = await (await fetch(`${base}/manifest.json`)).json();
     const fetched = [manifest.wasm, manifest.catalog, manifest.font].map((name) => requested.filter((path) => path === name).length);
@@ -126,18 +190,21 @@ try {
     const cached = await page.waitForFunction(() => (localStorage.getItem("yunzhan/catalog-cache.json") || "").length,
       null, { timeout: 30_000, polling: 250 }).then((length) => length.jsonValue(), () => 0);
     check(cached > 1_000_000, `the catalog cache is kept in the browser's storage (${cached} characters)`);
-    await page.waitForTimeout(1000);
     await screenshot(page, "web-lobby.png");
     const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight, innerWidth, innerHeight]);
     check(scroll[0] <= scroll[2] && scroll[1] <= scroll[3], `no scrollbars (${scroll.join("x")})`);
     // The canvas follows the window: its drawing buffer matches the new
     // size times the device pixel ratio.
     await page.setViewportSize({ width: 900, height: 600 });
-    await page.waitForFunction(() => {
+    const resized = await holds(page, () => {
       const canvas = document.querySelector("#yunzhan-canvas");
       return canvas.width === Math.round(900 * devicePixelRatio) && canvas.height === Math.round(600 * devicePixelRatio);
-    }, null, { timeout: 30_000, polling: 250 }).then(() => check(true, "the canvas follows a resize to 900x600"),
-      () => check(false, "the canvas did not follow a resize to 900x600"));
+    }, null, 30_000);
+    const buffer = await page.evaluate(() => {
+      const canvas = document.querySelector("#yunzhan-canvas");
+      return `${canvas.width}x${canvas.height} at ratio ${devicePixelRatio}`;
+    });
+    check(resized, `the canvas follows a resize to 900x600 (drawing buffer ${buffer})`);
     await page.close();
   }
 
@@ -148,10 +215,13 @@ try {
     await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
     await waitForAttribute(page, "data-project", project.platform_no);
     check(await attribute(page, "data-hall") === project.hall, `the link opened ${project.platform_no} in the ${project.hall} hall`);
-    await page.waitForTimeout(3000);
-    const search = new URLSearchParams(await page.evaluate(() => location.search));
-    check(search.get("project") === project.platform_no && search.get("hall") === project.hall && search.get("lang") === "en",
-      `the address follows the visitor: ${await page.evaluate(() => location.search)}`);
+    // The address is replaced as the visitor arrives: wait for it to show
+    // the project, its hall and the language.
+    const follows = await holds(page, ([no, hall]) => {
+      const search = new URLSearchParams(location.search);
+      return search.get("project") === no && search.get("hall") === hall && search.get("lang") === "en";
+    }, [project.platform_no, project.hall], 60_000);
+    check(follows, `the address follows the visitor: ${await page.evaluate(() => location.search)}`);
     await screenshot(page, "web-project.png");
     await page.close();
   }
@@ -172,8 +242,8 @@ try {
     await page.getByLabel("合作意向 * Intent *").selectOption({ index: 1 });
     await page.getByLabel("留言 * Message *").fill("从文字版发来的询单 text view inquiry");
     await page.getByRole("button", { name: /发送/ }).click();
-    await page.waitForFunction(() => document.querySelector("#inquiry-status").textContent.includes("已发送"), null, { timeout: 30_000 });
-    check(true, `text view inquiry: ${await page.textContent("#inquiry-status")}`);
+    const sent = await holds(page, () => document.querySelector("#inquiry-status").textContent.includes("已发送"), null, 30_000);
+    check(sent, `the text view's form says its inquiry was sent (已发送): ${(await page.textContent("#inquiry-status")).replace(/\s+/g, " ")}`);
     await page.screenshot({ path: join(out, "web-text-view.png"), fullPage: false });
     await page.close();
   }
@@ -188,16 +258,22 @@ try {
     await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
     await waitForAttribute(page, "data-online", "false");
     await waitForAttribute(page, "data-project", project.platform_no);
-    await page.waitForTimeout(2000);
-    // The form is open with the keyboard in its first field; fields in order:
-    // name, organisation, phone, e-mail, the intent radios, message, submit.
-    await page.focus("#yunzhan-canvas");
+    // The link opened the project's hall (the form is drawn there).
+    await waitForAttribute(page, "data-hall", project.hall, 60_000);
     // egui moves the focus once per frame, and frames are slow on a software
     // renderer: let the app draw a few frames after each key.
     const frames = (n) => page.evaluate((n) => new Promise((resolve) => {
       const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
       step();
     }), n);
+    // The form is open with the keyboard in its first field; fields in order:
+    // name, organisation, phone, e-mail, the intent radios, message, submit.
+    // Where egui's keyboard focus is cannot be read from the page, so the
+    // keys are paced instead: a number of drawn frames (not milliseconds,
+    // which a slow machine would use up on fewer frames) for the form to
+    // take its first-field focus while the visitor flies to the card.
+    await frames(30);
+    await page.focus("#yunzhan-canvas");
     const type = async (text) => { await page.keyboard.type(text, { delay: 20 }); await frames(4); };
     const press = async (key, times = 1) => { for (let i = 0; i < times; i++) { await page.keyboard.press(key); await frames(4); } };
     await type("Browser Visitor");
@@ -214,10 +290,20 @@ try {
     const stored = await page.evaluate(() => localStorage.getItem("yunzhan/outbox.json") || "");
     check(stored.includes("Queued in the browser"), "the queued inquiry is in the browser's storage");
     await page.screenshot({ path: join(out, "web-inquiry-queued.png") });
+    // A mark on the old document proves the page really reloaded.
+    await page.evaluate(() => { window.yunzhanBeforeReload = true; });
     await page.reload();
     await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
-    await waitForAttribute(page, "data-queued", "1", 30_000);
-    check(true, "after a reload with the API down the inquiry is still queued");
+    const stillQueued = await holds(page, () => document.documentElement.dataset.queued === "1", null, 30_000);
+    const reloaded = await page.evaluate(() => ({
+      fresh: window.yunzhanBeforeReload === undefined,
+      queued: document.documentElement.dataset.queued,
+      sent: document.documentElement.dataset.sent,
+      outbox: localStorage.getItem("yunzhan/outbox.json") || "",
+    }));
+    check(reloaded.fresh && stillQueued && reloaded.sent === "0" && reloaded.outbox.includes("Queued in the browser"),
+      `after a reload with the API down the inquiry is still queued (a new document: ${reloaded.fresh}; ` +
+      `data-queued ${reloaded.queued}, data-sent ${reloaded.sent}; in the stored outbox: ${reloaded.outbox.includes("Queued in the browser")})`);
     await startServer();
     await waitForAttribute(page, "data-sent", "1", 120_000);
     check(await attribute(page, "data-queued") === "0", "delivered once the API was back");
@@ -241,9 +327,10 @@ try {
     check(await attribute(page, "data-preview-model") === "own", "the previewed booth shows its own glTF model");
     await waitForAttribute(page, "data-hall", "chengdu", 60_000);
     const booth = await attribute(page, "data-preview-booth");
-    await waitForAttribute(page, "data-booth", booth, 120_000);
-    check(true, `the booth preview took the visitor to the booth (chengdu, booth ${booth})`);
-    await page.waitForTimeout(2000);
+    const atBooth = !!booth && await holds(page, (booth) => document.documentElement.dataset.booth === booth, booth, 120_000);
+    const where = `${await attribute(page, "data-hall")}, booth ${await attribute(page, "data-booth")}`;
+    check(atBooth && await attribute(page, "data-hall") === "chengdu",
+      `the booth preview took the visitor to the booth (previewed booth ${booth} in chengdu; the visitor is at ${where})`);
     await screenshot(page, "web-booth-preview.png");
     await page.close();
   }
@@ -284,15 +371,22 @@ try {
       `a failed download is named on the loading page: ${problem.replace(/\s+/g, " ")}`);
     await page.screenshot({ path: join(out, "web-download-failed.png") });
     await page.unroute("**/*.otf");
+    const fontAnswers = [];
+    page.on("response", (response) => { if (response.url().endsWith(".otf")) fontAnswers.push(response.status()); });
     await page.click("#retry");
-    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
-    check(true, "the retry loaded the expo once the font could be downloaded");
+    const ready = await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT }).then(() => true, () => false);
+    const loadingGone = await page.locator("#loading").count() === 0;
+    check(ready && fontAnswers.includes(200) && loadingGone,
+      `the retry loaded the expo once the font could be downloaded (ready: ${ready}; the font answered ${fontAnswers.join(", ") || "nothing"}; ` +
+      `loading page ${loadingGone ? "gone" : "still shown"})`);
     await page.close();
   }
-  writeFileSync(join(out, "web-timing.json"), JSON.stringify(timing, null, 1) + "\n");
 } catch (error) {
   check(false, `browser run stopped: ${error.message}`);
 } finally {
+  // Figures, not checks: written (and printed) even when a check failed.
+  writeFileSync(join(out, "web-timing.json"), JSON.stringify(timing, null, 1) + "\n");
+  console.log(`timings (ms, this machine; no budget): ${JSON.stringify(timing)}`);
   await browser.close();
   if (server) server.kill("SIGTERM");
   statics.close();

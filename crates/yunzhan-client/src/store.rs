@@ -24,8 +24,9 @@ enum Place {
 
 impl Store {
     /// The visitor's own storage: in a browser its `localStorage`; natively
-    /// `$YUNZHAN_DATA_DIR`, else `$XDG_DATA_HOME/yunzhan`, else
-    /// `~/.local/share/yunzhan`.
+    /// `$YUNZHAN_DATA_DIR`, else the system's data folder for applications
+    /// (`$XDG_DATA_HOME/yunzhan` or `~/.local/share/yunzhan` on Linux,
+    /// `~/Library/Application Support/…` on macOS, `%APPDATA%\…` on Windows).
     pub fn user() -> Self {
         #[cfg(target_arch = "wasm32")]
         return Store {
@@ -33,12 +34,10 @@ impl Store {
         };
         #[cfg(not(target_arch = "wasm32"))]
         {
-            let var = |name| std::env::var_os(name).filter(|value| !value.is_empty());
-            let dir = var("YUNZHAN_DATA_DIR").map(PathBuf::from).or_else(|| {
-                var("XDG_DATA_HOME")
-                    .map(PathBuf::from)
-                    .or_else(|| var("HOME").map(|home| PathBuf::from(home).join(".local/share")))
-                    .map(|base| base.join("yunzhan"))
+            let chosen = std::env::var_os("YUNZHAN_DATA_DIR").filter(|value| !value.is_empty());
+            let dir = chosen.map(PathBuf::from).or_else(|| {
+                directories::ProjectDirs::from("cn", "Tianfu Sci-Tech Cloud", "yunzhan")
+                    .map(|dirs| dirs.data_dir().to_path_buf())
             });
             Store {
                 place: dir.map_or(Place::Nowhere, Place::Folder),
@@ -76,15 +75,26 @@ impl Store {
         }
     }
 
-    /// Replaces the item whole (natively: a temporary file, then a rename).
+    /// Replaces the item whole. Natively: a temporary file, flushed to the
+    /// disk before it is renamed over the item (so a power cut leaves the
+    /// old item or the new one, never an empty file), then the folder.
     pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         match &self.place {
             Place::Nowhere => Ok(()),
             Place::Folder(dir) => {
+                use std::io::Write;
                 std::fs::create_dir_all(dir)?;
                 let temporary = dir.join(format!(".{name}.tmp"));
-                std::fs::write(&temporary, bytes)?;
-                std::fs::rename(&temporary, dir.join(name))
+                let mut file = std::fs::File::create(&temporary)?;
+                file.write_all(bytes)?;
+                file.sync_all()?;
+                std::fs::rename(&temporary, dir.join(name))?;
+                // The rename itself is durable once the folder is synced
+                // (where a folder can be opened, as on Unix).
+                if let Ok(folder) = std::fs::File::open(dir) {
+                    let _ = folder.sync_all();
+                }
+                Ok(())
             }
             #[cfg(target_arch = "wasm32")]
             Place::Browser => browser::write(name, bytes),

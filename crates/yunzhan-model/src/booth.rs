@@ -5,22 +5,35 @@
 //! passes is also read into plain geometry ([`BoothModel`]) for the app to
 //! draw, and [`preview_catalog`] puts the booth into its hall.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path};
 
 use serde::Deserialize;
 
 use crate::{Catalog, HallIndex, LoadReport, Project};
 
+mod container;
 mod geometry;
+mod resources;
+mod structure;
 pub use geometry::{BoothModel, ModelMaterial, ModelMesh};
 
 /// The booth description's file name inside a booth folder.
 pub const BOOTH_FILE: &str = "booth.json";
-/// Largest model file accepted.
+/// Largest model accepted: the visitor's download, so a `.gltf` together
+/// with the buffer and image files it names.
 pub const MAX_MODEL_BYTES: u64 = 10 * 1024 * 1024;
-/// Most triangles a booth model may have.
+/// Most triangles a booth model may have (a mesh counts once for every node
+/// that shows it).
 pub const MAX_TRIANGLES: usize = 10_000;
+/// Most vertices a booth model may have: three for every triangle.
+pub const MAX_VERTICES: usize = 3 * MAX_TRIANGLES;
+/// Most values (objects, arrays, numbers, strings) a model's glTF JSON may
+/// hold: far more than a booth within [`MAX_TRIANGLES`] needs, and what
+/// bounds the memory reading it takes (a 3-byte `{}` node is built into
+/// some 200 bytes).
+pub const MAX_JSON_VALUES: usize = 200_000;
 /// Largest texture side in pixels.
 pub const MAX_TEXTURE_SIDE: u32 = 2048;
 /// The floor a booth model must stand on (metres, centred on the origin):
@@ -75,6 +88,7 @@ pub struct BoothReport {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelStats {
+    /// What a visitor downloads: the model file and the files it names.
     pub bytes: u64,
     pub triangles: usize,
     pub largest_texture: (u32, u32),
@@ -180,20 +194,24 @@ pub fn spec_references(booth_json: &[u8]) -> Vec<String> {
 
 /// The external files (buffers, images) a `.gltf` model names.
 pub fn model_references(model: &[u8]) -> Vec<String> {
-    let Ok(gltf) = gltf::Gltf::from_slice(model) else {
-        return Vec::new();
-    };
-    let buffers = gltf.buffers().filter_map(|buffer| match buffer.source() {
-        gltf::buffer::Source::Uri(uri) => Some(uri.to_string()),
-        gltf::buffer::Source::Bin => None,
-    });
-    let images = gltf.images().filter_map(|image| match image.source() {
-        gltf::image::Source::Uri { uri, .. } => Some(uri.to_string()),
-        gltf::image::Source::View { .. } => None,
-    });
+    container::read(model)
+        .map(|file| external_files(&file.root))
+        .unwrap_or_default()
+}
+
+/// The files inside the booth folder that a model's buffers and images
+/// name, each once (`data:` URIs are inside the model already).
+fn external_files(root: &gltf::json::Root) -> Vec<String> {
+    let buffers = root
+        .buffers
+        .iter()
+        .filter_map(|buffer| buffer.uri.as_deref());
+    let images = root.images.iter().filter_map(|image| image.uri.as_deref());
+    let mut seen = BTreeSet::new();
     buffers
         .chain(images)
-        .filter(|uri| !uri.starts_with("data:") && inside(uri).is_ok())
+        .filter(|uri| !uri.starts_with("data:") && inside(uri).is_ok() && seen.insert(*uri))
+        .map(str::to_string)
         .collect()
 }
 
@@ -326,10 +344,10 @@ pub fn check_booth_files(files: &dyn BoothFiles, catalog: &Catalog) -> BoothRepo
         }
     }
     if let Some(model) = &spec.model {
-        match inside(model) {
-            Ok(()) => check_model(files, model, &mut report),
-            Err(why) => report.problems.push(format!("model: {why}")),
-        }
+        let checked = check_model_file(files, model);
+        report.model = checked.model;
+        report.geometry = checked.geometry;
+        report.problems.extend(checked.problems);
     }
     report.spec = Some(spec);
     report
@@ -369,151 +387,260 @@ fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-fn check_model(files: &dyn BoothFiles, name: &str, report: &mut BoothReport) {
-    let bytes = match files.size(name) {
-        Ok(size) if size > MAX_MODEL_BYTES => {
-            report.problems.push(format!(
-                "model {name}: {size} bytes is over the {MAX_MODEL_BYTES}-byte (10 MiB) limit; simplify the mesh or shrink its textures"
-            ));
-            return;
-        }
-        Ok(_) => match files.read(name) {
-            Ok(bytes) => bytes,
-            Err(error) => {
-                report
-                    .problems
-                    .push(format!("model {name}: cannot read it ({error})"));
-                return;
-            }
-        },
-        Err(error) => {
-            report
-                .problems
-                .push(format!("model {name}: cannot read it ({error})"));
-            return;
-        }
-    };
-    let gltf = match gltf::Gltf::from_slice(&bytes) {
-        Ok(gltf) => gltf,
-        Err(error) => {
-            report.problems.push(format!(
-                "model {name}: not a valid glTF/GLB file ({error}); export it again as glTF 2.0"
-            ));
-            return;
-        }
-    };
-    let mut stats = ModelStats {
-        bytes: bytes.len() as u64,
-        triangles: 0,
-        largest_texture: (0, 0),
-    };
-    for mesh in gltf.meshes() {
-        for primitive in mesh.primitives() {
-            let vertices = primitive
-                .indices()
-                .or_else(|| primitive.get(&gltf::Semantic::Positions))
-                .map_or(0, |accessor| accessor.count());
-            stats.triangles += match primitive.mode() {
-                gltf::mesh::Mode::Triangles => vertices / 3,
-                gltf::mesh::Mode::TriangleStrip | gltf::mesh::Mode::TriangleFan => {
-                    vertices.saturating_sub(2)
-                }
-                _ => 0,
-            };
-        }
+/// Checks one booth model file (a `.glb`, or a `.gltf` with the files it
+/// names) as [`check_booth`] checks `booth.json`'s `model`: the report holds
+/// the model's statistics, its geometry when it passed, and its problems.
+/// Any bytes may be given: a broken or hostile file is refused with reasons.
+pub fn check_model_file(files: &dyn BoothFiles, name: &str) -> BoothReport {
+    let mut report = BoothReport::default();
+    if let Err(why) = inside(name) {
+        report.problems.push(format!("model: {why}"));
+        return report;
     }
-    if stats.triangles > MAX_TRIANGLES {
-        report.problems.push(format!(
-            "model {name}: {} triangles is over the {MAX_TRIANGLES}-triangle limit; decimate the mesh",
-            stats.triangles
+    let problems = check_model(files, name, &mut report);
+    report.problems = capped(problems)
+        .into_iter()
+        .map(|why| format!("model {name}: {why}"))
+        .collect();
+    if !report.problems.is_empty() {
+        report.geometry = None;
+    }
+    report
+}
+
+/// Most problems listed for one model, so that a hostile file cannot flood
+/// the report; the rest are counted.
+const MOST_LISTED: usize = 12;
+
+/// At most [`MOST_LISTED`] problems, then how many more there are.
+fn capped(mut problems: Vec<String>) -> Vec<String> {
+    if problems.len() > MOST_LISTED {
+        let more = problems.len() - MOST_LISTED;
+        problems.truncate(MOST_LISTED);
+        problems.push(format!("{more} more problems like these"));
+    }
+    problems
+}
+
+/// A model's size for the budget line of a problem.
+fn over_budget(bytes: u64, whose: &str) -> String {
+    format!(
+        "{bytes} bytes{whose} is over the {MAX_MODEL_BYTES}-byte (10 MiB) limit; simplify the mesh or shrink its textures"
+    )
+}
+
+/// A model file's bytes, when it is within the size budget on its own.
+fn read_model(files: &dyn BoothFiles, name: &str) -> Result<Vec<u8>, String> {
+    match files.size(name) {
+        Ok(size) if size > MAX_MODEL_BYTES => Err(over_budget(size, "")),
+        Ok(_) => files
+            .read(name)
+            .map_err(|error| format!("cannot read it ({error})")),
+        Err(error) => Err(format!("cannot read it ({error})")),
+    }
+}
+
+/// A model file whose structure is sound, with its buffers' bytes.
+struct LoadedModel<'a> {
+    document: gltf::Document,
+    buffers: Vec<Cow<'a, [u8]>>,
+    /// What reading its images may still take.
+    budget: resources::ReadBudget,
+    /// What a visitor downloads: the file and the files it names.
+    bytes: u64,
+}
+
+/// Reads a model's file, and the files it names when they fit the size
+/// budget; every check that makes it safe to hand to the gltf crate comes
+/// first. The error lists the problems found.
+fn load_model<'a>(files: &dyn BoothFiles, bytes: &'a [u8]) -> Result<LoadedModel<'a>, Vec<String>> {
+    let file = container::read(bytes).map_err(|why| vec![why])?;
+    let named = external_files(&file.root);
+    let download = named
+        .iter()
+        .filter_map(|name| files.size(name).ok())
+        .fold(bytes.len() as u64, u64::saturating_add);
+    if download > MAX_MODEL_BYTES {
+        let mut shown = named.iter().take(4).cloned().collect::<Vec<_>>().join(", ");
+        if named.len() > 4 {
+            shown += ", …";
+        }
+        return Err(vec![over_budget(
+            download,
+            &format!(" with the files it names ({shown})"),
+        )]);
+    }
+    let broken = |problems: Vec<String>| -> Vec<String> {
+        let fix = "; export the model again (glTF-Validator shows what is wrong)";
+        problems.into_iter().map(|why| why + fix).collect()
+    };
+    let document = structure::document(file.root).map_err(broken)?;
+    let mut budget = resources::ReadBudget::new();
+    let buffers =
+        resources::buffers(&document, file.bin, files, &mut budget).map_err(|why| vec![why])?;
+    let misplaced = structure::sparse_indices(document.as_json(), &buffers);
+    if !misplaced.is_empty() {
+        return Err(broken(misplaced));
+    }
+    Ok(LoadedModel {
+        document,
+        buffers,
+        budget,
+        bytes: download,
+    })
+}
+
+/// Checks a model, filling in the report's statistics and geometry; the
+/// problems found, without the model's name.
+fn check_model(files: &dyn BoothFiles, name: &str, report: &mut BoothReport) -> Vec<String> {
+    let bytes = match read_model(files, name) {
+        Ok(bytes) => bytes,
+        Err(why) => return vec![why],
+    };
+    let mut model = match load_model(files, &bytes) {
+        Ok(model) => model,
+        Err(problems) => return problems,
+    };
+    let mut problems = Vec::new();
+    let (triangles, vertices) = drawn_size(&model.document);
+    if triangles > MAX_TRIANGLES {
+        problems.push(format!(
+            "{triangles} triangles is over the {MAX_TRIANGLES}-triangle limit; decimate the mesh"
         ));
     }
-    for buffer in gltf.buffers() {
-        if let gltf::buffer::Source::Uri(uri) = buffer.source()
-            && !uri.starts_with("data:")
-            && let Err(why) = inside(uri)
-        {
-            report
-                .problems
-                .push(format!("model {name}: buffer {}: {why}", buffer.index()));
+    if vertices > MAX_VERTICES {
+        problems.push(format!(
+            "{vertices} vertices is over the {MAX_VERTICES}-vertex limit; decimate the mesh or merge its vertices"
+        ));
+    }
+    let (images, largest_texture) = check_images(&mut model, files, &mut problems);
+    problems.extend(missing_anchors(&model.document));
+    report.model = Some(ModelStats {
+        bytes: model.bytes,
+        triangles,
+        largest_texture,
+    });
+    // Only a model within its budgets is read: the budgets bound what reading allocates.
+    if triangles <= MAX_TRIANGLES && vertices <= MAX_VERTICES {
+        match geometry::read(&model.document, &model.buffers, images) {
+            Ok(geometry) => {
+                problems.extend(off_the_floor(&geometry));
+                report.geometry = Some(geometry);
+            }
+            Err(why) => problems.push(why),
         }
     }
+    problems
+}
+
+/// A problem for each of [`REQUIRED_NODES`] the model does not name.
+fn missing_anchors(document: &gltf::Document) -> Vec<String> {
+    let names: BTreeSet<&str> = document.nodes().filter_map(|node| node.name()).collect();
+    REQUIRED_NODES
+        .into_iter()
+        .filter(|required| !names.contains(required))
+        .map(|required| {
+            format!(
+                "no node named {required:?}; name the empty or mesh where the {} goes (docs/booth-format.md)",
+                if required == "yunzhan_header" { "exhibitor's name header" } else { "project cards" }
+            )
+        })
+        .collect()
+}
+
+/// Triangles and vertices as drawn: a mesh counts for every node that shows
+/// it, points and lines not at all.
+fn drawn_size(document: &gltf::Document) -> (usize, usize) {
+    use gltf::mesh::Mode;
+    let primitives = document
+        .nodes()
+        .filter_map(|node| node.mesh())
+        .flat_map(|mesh| mesh.primitives());
+    primitives.fold((0, 0), |(triangles, vertices), primitive| {
+        let count = |accessor: Option<gltf::Accessor>| accessor.map_or(0, |a| a.count());
+        let corners = count(
+            primitive
+                .indices()
+                .or_else(|| primitive.get(&gltf::Semantic::Positions)),
+        );
+        let drawn = match primitive.mode() {
+            Mode::Triangles => corners / 3,
+            Mode::TriangleStrip | Mode::TriangleFan => corners.saturating_sub(2),
+            _ => return (triangles, vertices),
+        };
+        let positions = count(primitive.get(&gltf::Semantic::Positions));
+        (
+            triangles.saturating_add(drawn),
+            vertices.saturating_add(positions),
+        )
+    })
+}
+
+/// Each image's encoded bytes by index (empty when unusable), and the
+/// largest one's size; a problem for each image that is unusable or too large.
+fn check_images(
+    model: &mut LoadedModel,
+    files: &dyn BoothFiles,
+    problems: &mut Vec<String>,
+) -> (Vec<Vec<u8>>, (u32, u32)) {
     let mut images = Vec::new();
-    for image in gltf.images() {
+    let mut largest = (0, 0);
+    let area = |(w, h): (u32, u32)| u64::from(w) * u64::from(h);
+    for image in model.document.images() {
         let label = image
             .name()
             .map_or(format!("image {}", image.index()), |n| {
                 format!("image {n:?}")
             });
-        let data = match image.source() {
-            gltf::image::Source::View { view, .. } => gltf.blob.as_ref().and_then(|blob| {
-                blob.get(view.offset()..view.offset() + view.length())
-                    .map(<[u8]>::to_vec)
-            }),
-            gltf::image::Source::Uri { uri, .. } if uri.starts_with("data:") => {
-                geometry::data_uri(uri).ok()
-            }
-            gltf::image::Source::Uri { uri, .. } => match inside(uri) {
-                Ok(()) => files.read(uri).ok(),
-                Err(why) => {
-                    report
-                        .problems
-                        .push(format!("model {name}: {label}: {why}"));
-                    images.push(Vec::new());
-                    continue;
+        let bytes = match resources::image(&image, &model.buffers, files, &mut model.budget) {
+            Ok(bytes) => bytes,
+            Err(why) => {
+                problems.push(format!("{label}: {why}"));
+                images.push(Vec::new());
+                if model.budget.spent() {
+                    break;
                 }
-            },
+                continue;
+            }
         };
-        images.push(data.clone().unwrap_or_default());
-        match data.as_deref().and_then(image_size) {
+        match image_size(&bytes) {
             Some((w, h)) => {
-                if w * h > stats.largest_texture.0 * stats.largest_texture.1 {
-                    stats.largest_texture = (w, h);
+                if area((w, h)) > area(largest) {
+                    largest = (w, h);
                 }
                 if w > MAX_TEXTURE_SIDE || h > MAX_TEXTURE_SIDE {
-                    report.problems.push(format!(
-                        "model {name}: {label} is {w}x{h}, over {MAX_TEXTURE_SIDE}x{MAX_TEXTURE_SIDE}; scale the texture down"
+                    problems.push(format!(
+                        "{label} is {w}x{h}, over {MAX_TEXTURE_SIDE}x{MAX_TEXTURE_SIDE}; scale the texture down"
                     ));
                 }
             }
-            None => report.problems.push(format!(
-                "model {name}: {label}: cannot read the texture's size (a PNG or JPEG in the file or the folder is needed)"
+            None => problems.push(format!(
+                "{label}: cannot read the texture's size (a PNG or JPEG in the file or the folder is needed)"
             )),
         }
+        images.push(bytes);
     }
-    let names: Vec<&str> = gltf.nodes().filter_map(|node| node.name()).collect();
-    for required in REQUIRED_NODES {
-        if !names.contains(&required) {
-            report.problems.push(format!(
-                "model {name}: no node named {required:?}; name the empty or mesh where the {} goes (docs/booth-format.md)",
-                if required == "yunzhan_header" { "exhibitor's name header" } else { "project cards" }
-            ));
-        }
+    (images, largest)
+}
+
+/// Where a model leaves the booth's plot: beyond its floor or its height.
+fn off_the_floor(model: &BoothModel) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (min, max) = model.bounds();
+    let (half_w, half_d) = (MODEL_WIDTH / 2.0 + 0.01, MODEL_DEPTH / 2.0 + 0.01);
+    if min[0] < -half_w || max[0] > half_w || min[2] < -half_d || max[2] > half_d {
+        problems.push(format!(
+            "it spans x {:.2}..{:.2} m and z {:.2}..{:.2} m, beyond the booth's {MODEL_WIDTH} m x {MODEL_DEPTH} m floor centred on the origin; move or scale it",
+            min[0], max[0], min[2], max[2]
+        ));
     }
-    report.model = Some(stats);
-    let problems_before = report.problems.len();
-    match geometry::read(&gltf, files, images) {
-        Ok(model) => {
-            let (min, max) = model.bounds();
-            let (half_w, half_d) = (MODEL_WIDTH / 2.0 + 0.01, MODEL_DEPTH / 2.0 + 0.01);
-            if min[0] < -half_w || max[0] > half_w || min[2] < -half_d || max[2] > half_d {
-                report.problems.push(format!(
-                    "model {name}: it spans x {:.2}..{:.2} m and z {:.2}..{:.2} m, beyond the booth's {MODEL_WIDTH} m x {MODEL_DEPTH} m floor centred on the origin; move or scale it",
-                    min[0], max[0], min[2], max[2]
-                ));
-            }
-            if min[1] < -0.01 || max[1] > MODEL_HEIGHT {
-                report.problems.push(format!(
-                    "model {name}: it reaches from {:.2} m to {:.2} m high; keep it between the floor (0) and {MODEL_HEIGHT} m",
-                    min[1], max[1]
-                ));
-            }
-            if report.problems.len() == problems_before {
-                report.geometry = Some(model);
-            }
-        }
-        Err(why) => report.problems.push(format!("model {name}: {why}")),
+    if min[1] < -0.01 || max[1] > MODEL_HEIGHT {
+        problems.push(format!(
+            "it reaches from {:.2} m to {:.2} m high; keep it between the floor (0) and {MODEL_HEIGHT} m",
+            min[1], max[1]
+        ));
     }
+    problems
 }
 
 /// The catalog shown while previewing a booth: the booth's projects, under

@@ -1,51 +1,134 @@
 //! `yunzhan-server`: the reference platform API server.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
 use yunzhan_model::Catalog;
 use yunzhan_server::db::{Db, now_rfc3339};
+use yunzhan_server::rate::RateLimit;
 use yunzhan_server::{Settings, open_state, router, serve};
 
-const USAGE: &str = "yunzhan-server: Yunzhan's reference platform API (/api/v1, see docs/api.md)
-
-usage:
-  yunzhan-server serve [--listen HOST:PORT] [--db FILE] [--web DIR]
-                       [--cors-origin ORIGIN] [--inquiries-per-minute N] [--inquiry-burst N]
-  yunzhan-server import FILE [--db FILE]
-  yunzhan-server agent-token AGENT [--db FILE]
-  yunzhan-server export-text DIR
-
-commands:
-  serve        serve the API (and the web app with --web); on first start the
-               database is filled with the embedded catalog. Ctrl-C or SIGTERM
-               stops it after the requests in flight (at most 10 s).
-  import       replace the catalog with FILE (the yunzhan-catalog format);
-               refused records are listed with their reasons and skipped
-  agent-token  print a new bearer token for service agent AGENT (e.g. KF-0001);
-               only its SHA-256 digest is stored
-  export-text  write the text view (the accessible HTML pages served at /text/)
-               of the embedded catalog into DIR, for a static web deployment
-
-options:
-  --listen HOST:PORT          address to listen on (default 127.0.0.1:8080)
-  --db FILE                   SQLite database (default yunzhan.db)
-  --web DIR                   serve a built web app (web/dist) at /
-  --cors-origin ORIGIN        web origin allowed to call the API (default *)
-  --inquiries-per-minute N    inquiries one client may send per minute (default 30)
-  --inquiry-burst N           inquiries one client may send at once (default 10)
-  -h, --help                  this text
-
-logs: one line per request on stderr (RUST_LOG=warn for fewer); no names,
+/// The note on logging under `--help`.
+const LOGS: &str = "logs: one line per request on stderr (RUST_LOG=warn for fewer); no names,
 phones, e-mails or message text are ever logged.";
 
 /// How long requests in flight may take to finish after Ctrl-C or SIGTERM.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Yunzhan's reference platform API (/api/v1, see docs/api.md)
+#[derive(Parser)]
+#[command(name = "yunzhan-server", version, arg_required_else_help = true, after_help = LOGS)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (and the web app with --web)
+    ///
+    /// On first start the database is filled with the embedded catalog.
+    /// Ctrl-C or SIGTERM stops it after the requests in flight (at most 10 s).
+    #[command(verbatim_doc_comment, after_help = LOGS)]
+    Serve(ServeArgs),
+    /// Replace the catalog with FILE (the yunzhan-catalog format)
+    ///
+    /// Refused records are listed with their reasons and skipped; the exit
+    /// status is then 1.
+    #[command(verbatim_doc_comment)]
+    Import {
+        /// The catalog file to import
+        file: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Print a new bearer token for service agent AGENT (e.g. KF-0001)
+    ///
+    /// Only its SHA-256 digest is stored, so the token cannot be shown again.
+    #[command(verbatim_doc_comment)]
+    AgentToken {
+        /// The agent's id
+        agent: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Write the text view of the embedded catalog into DIR
+    ///
+    /// The text view is the accessible HTML pages served at /text/; written
+    /// into a directory, it suits a static web deployment.
+    #[command(verbatim_doc_comment)]
+    ExportText {
+        /// The directory to write the pages into
+        dir: PathBuf,
+    },
+}
+
+/// The options of `serve`.
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    listen: String,
+    #[command(flatten)]
+    database: DatabaseArg,
+    /// Serve a built web app (web/dist) at /
+    #[arg(long, value_name = "DIR")]
+    web: Option<PathBuf>,
+    /// Web origin allowed to call the API (* for any)
+    #[arg(long, value_name = "ORIGIN", default_value_t = Settings::default().cors_origin)]
+    cors_origin: String,
+    /// Inquiries one client may send per minute
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = RateLimit::default().per_minute,
+        value_parser = at_least_one
+    )]
+    inquiries_per_minute: f64,
+    /// Inquiries one client may send at once
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = RateLimit::default().burst,
+        value_parser = at_least_one
+    )]
+    inquiry_burst: f64,
+}
+
+impl ServeArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            db: self.database.db.clone(),
+            web: self.web.clone(),
+            cors_origin: self.cors_origin.clone(),
+            inquiry_rate: RateLimit {
+                per_minute: self.inquiries_per_minute,
+                burst: self.inquiry_burst,
+            },
+        }
+    }
+}
+
+/// `--db`, shared by the commands that open the database.
+#[derive(Args)]
+struct DatabaseArg {
+    /// SQLite database
+    #[arg(long, value_name = "FILE", default_value_os_t = Settings::default().db)]
+    db: PathBuf,
+}
+
+/// Parses a rate option: a number of at least 1.
+fn at_least_one(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|n| *n >= 1.0)
+        .ok_or_else(|| "must be a number of at least 1".to_string())
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match run(Cli::parse().command) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -54,88 +137,28 @@ fn main() -> ExitCode {
     }
 }
 
-struct Parsed {
-    command: String,
-    operand: Option<String>,
-    listen: String,
-    settings: Settings,
-}
-
-fn parse(args: &[String]) -> Result<Parsed, String> {
-    let mut parsed = Parsed {
-        command: String::new(),
-        operand: None,
-        listen: "127.0.0.1:8080".into(),
-        settings: Settings::default(),
-    };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("{name} needs a value (see --help)"))
-        };
-        let number = |name: &str, text: String| {
-            text.parse::<f64>()
-                .ok()
-                .filter(|n| *n >= 1.0)
-                .ok_or_else(|| format!("{name} must be a number of at least 1, not {text:?}"))
-        };
-        match arg.as_str() {
-            "--listen" => parsed.listen = value("--listen")?,
-            "--db" => parsed.settings.db = PathBuf::from(value("--db")?),
-            "--web" => parsed.settings.web = Some(PathBuf::from(value("--web")?)),
-            "--cors-origin" => parsed.settings.cors_origin = value("--cors-origin")?,
-            "--inquiries-per-minute" => {
-                let text = value(arg)?;
-                parsed.settings.inquiry_rate.per_minute = number(arg, text)?;
-            }
-            "--inquiry-burst" => {
-                let text = value(arg)?;
-                parsed.settings.inquiry_rate.burst = number(arg, text)?;
-            }
-            "-h" | "--help" | "help" => parsed.command = "help".into(),
-            flag if flag.starts_with('-') => {
-                return Err(format!("unknown option {flag:?} (see --help)"));
-            }
-            word if parsed.command.is_empty() => parsed.command = word.into(),
-            word if parsed.operand.is_none() => parsed.operand = Some(word.into()),
-            word => return Err(format!("unexpected argument {word:?} (see --help)")),
-        }
-    }
-    Ok(parsed)
-}
-
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    let parsed = parse(args)?;
-    match (parsed.command.as_str(), parsed.operand.as_deref()) {
-        ("help", _) => {
-            println!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        ("serve", None) => run_server(&parsed.listen, &parsed.settings),
-        ("import", Some(file)) => import(file, &parsed.settings),
-        ("agent-token", Some(agent)) => {
-            let db = Db::open(&parsed.settings.db).map_err(|error| error.to_string())?;
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Serve(serve_args) => run_server(&serve_args.listen, &serve_args.settings()),
+        Command::Import { file, database } => import(&file, &database.db),
+        Command::AgentToken { agent, database } => {
+            let db = Db::open(&database.db).map_err(|error| error.to_string())?;
             let token = db
-                .create_agent_token(agent, &now_rfc3339())
+                .create_agent_token(&agent, &now_rfc3339())
                 .map_err(|error| error.to_string())?;
             println!("{token}");
             eprintln!("token for {agent} created; only its digest is stored, so keep it now");
             Ok(ExitCode::SUCCESS)
         }
-        ("export-text", Some(dir)) => {
+        Command::ExportText { dir } => {
             let catalog = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
                 .map_err(|error| format!("the embedded catalog is broken: {error}"))?
                 .catalog;
-            let pages = yunzhan_server::text_view::export(&catalog, std::path::Path::new(dir))
-                .map_err(|error| format!("cannot write the text view into {dir}: {error}"))?;
-            eprintln!("wrote {pages} text view pages into {dir}");
+            let pages = yunzhan_server::text_view::export(&catalog, &dir).map_err(|error| {
+                format!("cannot write the text view into {}: {error}", dir.display())
+            })?;
+            eprintln!("wrote {pages} text view pages into {}", dir.display());
             Ok(ExitCode::SUCCESS)
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            Ok(ExitCode::from(2))
         }
     }
 }
@@ -200,12 +223,12 @@ async fn shutdown_signal() {
     tracing::info!("shutting down after the requests in flight");
 }
 
-fn import(file: &str, settings: &Settings) -> Result<ExitCode, String> {
+fn import(file: &str, db_path: &Path) -> Result<ExitCode, String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read {file}: {error}"))?;
     let report = Catalog::load(&bytes).map_err(|error| format!("{file}: {error}"))?;
     println!("{}", report.describe(file));
-    let db = Db::open(&settings.db)
-        .map_err(|error| format!("cannot open {}: {error}", settings.db.display()))?;
+    let db =
+        Db::open(db_path).map_err(|error| format!("cannot open {}: {error}", db_path.display()))?;
     let total = report.catalog.projects().len();
     let mut stderr = std::io::stderr();
     db.replace_catalog(&report.catalog, |done| {
@@ -222,7 +245,7 @@ fn import(file: &str, settings: &Settings) -> Result<ExitCode, String> {
     .map_err(|error| format!("import failed, the old catalog is kept: {error}"))?;
     eprintln!(
         "\nimported {total} projects into {} (catalog {}); a running server picks it up on restart",
-        settings.db.display(),
+        db_path.display(),
         report.catalog.catalog_version()
     );
     Ok(if report.rejected.is_empty() {

@@ -8,33 +8,42 @@
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
 use yunzhan_model::{Catalog, LoadReport, generate};
 
-const USAGE: &str = "usage:
-  yunzhan-catalog check FILE      print every rejected record with its reason; exit 1 if any
-  yunzhan-catalog stats FILE      print one JSON line of counts (halls, projects, featured_by_kind, generated, rejected, ...)
-  yunzhan-catalog generate [OUT]  write the shipped catalog (default: assets/catalog/catalog.json)";
+/// The data steward's tool for Yunzhan catalog files
+#[derive(Parser)]
+#[command(name = "yunzhan-catalog", version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print every rejected record with its reason; exit 1 if any
+    Check {
+        /// The catalog file to check
+        file: String,
+    },
+    /// Print one JSON line of counts (halls, projects, featured_by_kind, generated, rejected, ...)
+    Stats {
+        /// The catalog file to count
+        file: String,
+    },
+    /// Write the shipped catalog
+    Generate {
+        /// Where to write it
+        #[arg(default_value = "assets/catalog/catalog.json")]
+        out: String,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["check", file] => check(file),
-        ["stats", file] => stats(file),
-        ["generate"] => write_catalog("assets/catalog/catalog.json"),
-        ["generate", out] => write_catalog(out),
-        ["--help" | "-h" | "help"] => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
-        }
+    match Cli::parse().command {
+        Command::Check { file } => check(&file),
+        Command::Stats { file } => stats(&file),
+        Command::Generate { out } => write_catalog(&out),
     }
 }
 

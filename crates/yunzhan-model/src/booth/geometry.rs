@@ -4,12 +4,10 @@
 
 use std::borrow::Cow;
 
-use base64::Engine;
-
-use super::{BoothFiles, REQUIRED_NODES};
+use super::REQUIRED_NODES;
 
 /// A 4x4 transform, column-major as in glTF.
-pub type Matrix = [f32; 16];
+pub(super) type Matrix = [f32; 16];
 
 const IDENTITY: Matrix = [
     1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0,
@@ -201,94 +199,23 @@ fn transform_normal(n: &[[f32; 3]; 3], v: [f32; 3]) -> [f32; 3] {
     }
 }
 
-/// The bytes of a base64 `data:` URI.
-pub(super) fn data_uri(uri: &str) -> Result<Vec<u8>, String> {
-    let (_, encoded) = uri
-        .split_once(";base64,")
-        .ok_or("only base64 data: URIs are read")?;
-    base64::engine::general_purpose::STANDARD
-        .decode(encoded)
-        .map_err(|error| format!("bad base64 in a data: URI ({error})"))
-}
-
-/// The bytes of every buffer: the GLB's binary chunk, a `data:` URI or a
-/// file of the booth.
-/// (The GLB's own chunk is borrowed, not copied.)
-fn buffers<'a>(gltf: &'a gltf::Gltf, files: &dyn BoothFiles) -> Result<Vec<Cow<'a, [u8]>>, String> {
-    gltf.buffers()
-        .map(|buffer| {
-            let data = match buffer.source() {
-                gltf::buffer::Source::Bin => Cow::Borrowed(
-                    gltf.blob
-                        .as_deref()
-                        .ok_or("the GLB has no binary chunk for buffer 0".to_string())?,
-                ),
-                gltf::buffer::Source::Uri(uri) if uri.starts_with("data:") => Cow::Owned(
-                    data_uri(uri).map_err(|why| format!("buffer {}: {why}", buffer.index()))?,
-                ),
-                gltf::buffer::Source::Uri(uri) => Cow::Owned(
-                    files
-                        .read(uri)
-                        .map_err(|error| format!("buffer {}: {uri}: {error}", buffer.index()))?,
-                ),
-            };
-            if data.len() < buffer.length() {
-                return Err(format!(
-                    "buffer {} holds {} bytes but declares {}; export the model again",
-                    buffer.index(),
-                    data.len(),
-                    buffer.length()
-                ));
-            }
-            Ok(data)
-        })
-        .collect()
-}
-
-/// Reads a model that passed the budget checks. `images` are the encoded
-/// images by index, as the check found them.
+/// Reads a model whose structure and budgets were checked. `images` are the
+/// encoded images by index, as the check found them.
 pub(super) fn read(
-    gltf: &gltf::Gltf,
-    files: &dyn BoothFiles,
+    document: &gltf::Document,
+    buffers: &[Cow<[u8]>],
     images: Vec<Vec<u8>>,
 ) -> Result<BoothModel, String> {
-    let buffers = buffers(gltf, files)?;
     let mut model = BoothModel {
         meshes: Vec::new(),
-        materials: gltf.materials().map(material).collect(),
+        materials: document.materials().map(material).collect(),
         images,
         header: IDENTITY,
         cards: IDENTITY,
     };
-    // Every node's model-space transform, walking the scene from its roots.
-    let mut world = vec![None; gltf.nodes().len()];
-    let roots: Vec<gltf::Node> = match gltf.default_scene().or_else(|| gltf.scenes().next()) {
-        Some(scene) => scene.nodes().collect(),
-        None => gltf.nodes().collect(),
-    };
-    let mut stack: Vec<(gltf::Node, Matrix)> = roots.into_iter().map(|n| (n, IDENTITY)).collect();
-    while let Some((node, parent)) = stack.pop() {
-        if world[node.index()].is_some() {
-            continue; // glTF forbids cycles and shared children; be safe anyway
-        }
-        let local: Matrix = node
-            .transform()
-            .matrix()
-            .concat()
-            .try_into()
-            .unwrap_or(IDENTITY);
-        let transform = multiply(&parent, &local);
-        world[node.index()] = Some(transform);
-        stack.extend(node.children().map(|child| (child, transform)));
-    }
-    for node in gltf.nodes() {
-        let transform = world[node.index()].unwrap_or_else(|| {
-            node.transform()
-                .matrix()
-                .concat()
-                .try_into()
-                .unwrap_or(IDENTITY)
-        });
+    let world = world_transforms(document);
+    for node in document.nodes() {
+        let transform = world[node.index()];
         match node.name() {
             Some(name) if name == REQUIRED_NODES[0] => model.header = transform,
             Some(name) if name == REQUIRED_NODES[1] => model.cards = transform,
@@ -301,7 +228,7 @@ pub(super) fn read(
                 mesh.name().unwrap_or(""),
                 primitive.index()
             );
-            if let Some(read) = read_primitive(&primitive, &buffers, &transform)
+            if let Some(read) = read_primitive(&primitive, buffers, &transform)
                 .map_err(|why| format!("{label}: {why}"))?
             {
                 model.meshes.push(read);
@@ -309,6 +236,42 @@ pub(super) fn read(
         }
     }
     Ok(model)
+}
+
+/// A node's own transform.
+fn local_transform(node: &gltf::Node) -> Matrix {
+    node.transform()
+        .matrix()
+        .concat()
+        .try_into()
+        .unwrap_or(IDENTITY)
+}
+
+/// Every node's model-space transform by index, walking the scene down
+/// from its roots (nodes form a forest: checked before); a node outside the
+/// scene keeps its own transform.
+fn world_transforms(document: &gltf::Document) -> Vec<Matrix> {
+    let mut world: Vec<Option<Matrix>> = vec![None; document.nodes().len()];
+    let roots: Vec<gltf::Node> = match document
+        .default_scene()
+        .or_else(|| document.scenes().next())
+    {
+        Some(scene) => scene.nodes().collect(),
+        None => document.nodes().collect(),
+    };
+    let mut stack: Vec<(gltf::Node, Matrix)> = roots.into_iter().map(|n| (n, IDENTITY)).collect();
+    while let Some((node, parent)) = stack.pop() {
+        if world[node.index()].is_some() {
+            continue; // a scene may list a node twice
+        }
+        let transform = multiply(&parent, &local_transform(&node));
+        world[node.index()] = Some(transform);
+        stack.extend(node.children().map(|child| (child, transform)));
+    }
+    document
+        .nodes()
+        .map(|node| world[node.index()].unwrap_or_else(|| local_transform(&node)))
+        .collect()
 }
 
 fn material(material: gltf::Material) -> ModelMaterial {
@@ -326,34 +289,73 @@ fn material(material: gltf::Material) -> ModelMaterial {
     }
 }
 
+/// Turns a primitive's vertex order into a triangle list.
+type Triangulate = fn(&[u32]) -> Vec<u32>;
+
+/// How a primitive's mode turns its vertex order into a triangle list;
+/// None for points and lines.
+fn triangle_list(mode: gltf::mesh::Mode) -> Option<Triangulate> {
+    use gltf::mesh::Mode;
+    match mode {
+        Mode::Triangles => Some(|order| order[..order.len() / 3 * 3].to_vec()),
+        Mode::TriangleStrip => Some(|order| {
+            (2..order.len())
+                .flat_map(|i| {
+                    if i % 2 == 0 {
+                        [order[i - 2], order[i - 1], order[i]]
+                    } else {
+                        [order[i - 1], order[i - 2], order[i]]
+                    }
+                })
+                .collect()
+        }),
+        Mode::TriangleFan => Some(|order| {
+            (2..order.len())
+                .flat_map(|i| [order[0], order[i - 1], order[i]])
+                .collect()
+        }),
+        _ => None,
+    }
+}
+
 /// A primitive as a triangle list; None for points and lines.
 fn read_primitive(
     primitive: &gltf::Primitive,
     buffers: &[Cow<[u8]>],
     transform: &Matrix,
 ) -> Result<Option<ModelMesh>, String> {
-    use gltf::mesh::Mode;
+    let Some(triangles) = triangle_list(primitive.mode()) else {
+        return Ok(None);
+    };
     let reader = primitive.reader(|buffer| buffers.get(buffer.index()).map(|data| &**data));
     let positions: Vec<[f32; 3]> = reader
         .read_positions()
         .ok_or("no readable POSITION attribute")?
         .map(|p| transform_point(transform, p))
         .collect();
+    if positions.iter().flatten().any(|c| !c.is_finite()) {
+        return Err(
+            "a vertex lies at no finite position (NaN or infinity in POSITION or a node's transform); export the model again"
+                .to_string(),
+        );
+    }
+    // Normals and UVs only when there is one for every vertex.
+    let one_each = |semantic| {
+        primitive
+            .get(&semantic)
+            .is_some_and(|accessor| accessor.count() == positions.len())
+    };
     let normal_matrix = normal_matrix(transform);
-    let normals: Vec<[f32; 3]> = reader
-        .read_normals()
-        .map(|normals| {
-            normals
-                .map(|n| transform_normal(&normal_matrix, n))
-                .collect()
-        })
-        .filter(|normals: &Vec<_>| normals.len() == positions.len())
-        .unwrap_or_default();
-    let uvs: Vec<[f32; 2]> = reader
-        .read_tex_coords(0)
-        .map(|uvs| uvs.into_f32().collect())
-        .filter(|uvs: &Vec<_>| uvs.len() == positions.len())
-        .unwrap_or_default();
+    let normals: Vec<[f32; 3]> = match reader.read_normals() {
+        Some(normals) if one_each(gltf::Semantic::Normals) => normals
+            .map(|n| transform_normal(&normal_matrix, n))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let uvs: Vec<[f32; 2]> = match reader.read_tex_coords(0) {
+        Some(uvs) if one_each(gltf::Semantic::TexCoords(0)) => uvs.into_f32().collect(),
+        _ => Vec::new(),
+    };
     let order: Vec<u32> = match reader.read_indices() {
         Some(indices) => indices.into_u32().collect(),
         None => (0..positions.len() as u32).collect(),
@@ -364,22 +366,7 @@ fn read_primitive(
             positions.len()
         ));
     }
-    let indices = match primitive.mode() {
-        Mode::Triangles => order[..order.len() / 3 * 3].to_vec(),
-        Mode::TriangleStrip => (2..order.len())
-            .flat_map(|i| {
-                if i % 2 == 0 {
-                    [order[i - 2], order[i - 1], order[i]]
-                } else {
-                    [order[i - 1], order[i - 2], order[i]]
-                }
-            })
-            .collect(),
-        Mode::TriangleFan => (2..order.len())
-            .flat_map(|i| [order[0], order[i - 1], order[i]])
-            .collect(),
-        _ => return Ok(None),
-    };
+    let indices = triangles(&order);
     // A mirroring transform turns faces inside out: keep them facing out.
     let indices = if determinant(transform) < 0.0 {
         indices

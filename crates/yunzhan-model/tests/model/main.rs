@@ -1,0 +1,7 @@
+//! The model's tests, in one test binary (each binary links the crate and
+//! its dependencies once more).
+
+mod bad_records;
+mod booth;
+mod search;
+mod shipped_catalog;

@@ -1,0 +1,520 @@
+//! Capture mode (`yunzhan --capture DIR [--hall ID] [--project NO]`): renders
+//! a fixed set of views to PNG files in DIR and exits — the lobby, a hall
+//! aisle, a card close-up, the detail panel and the minimap. Each view waits
+//! until the scene is ready (hall built, travel finished, card textures
+//! painted) and a few frames more, so the pictures are complete.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use yunzhan_model::layout::BOOTH_DEPTH;
+use yunzhan_model::{HallIndex, ProjectId};
+
+use crate::expo::Screen;
+use crate::expo::catalog::ExpoCatalog;
+use crate::ui::Panels;
+use crate::world::cards::{Card, CardAtlas};
+use crate::world::hall::HallPlan;
+use crate::world::interaction::{FocusProject, Selection};
+use crate::world::lobby::LobbyScene;
+use crate::world::navigation::{Go, Travel, place};
+use crate::world::visitor::Visitor;
+
+/// Frames rendered after a view is ready, before its shot.
+const SETTLE_FRAMES: u32 = 12;
+/// Give up on a view that is not ready after this many frames.
+const VIEW_TIMEOUT_FRAMES: u32 = 3000;
+
+pub(crate) struct CapturePlugin {
+    pub(crate) dir: PathBuf,
+    pub(crate) hall: Option<HallIndex>,
+    pub(crate) project: Option<String>,
+    /// A booth is previewed: capture it alone (`booth-preview.png`).
+    pub(crate) preview: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// Nothing but the sky and the HUD: the frame-time baseline (no picture).
+    Empty,
+    Lobby,
+    HallAisle,
+    Card,
+    Detail,
+    Minimap,
+    /// The previewed booth from its aisle, with the preview panel.
+    Booth,
+}
+
+impl View {
+    const ALL: [View; 6] = [
+        View::Empty,
+        View::Lobby,
+        View::HallAisle,
+        View::Card,
+        View::Detail,
+        View::Minimap,
+    ];
+
+    fn file(self) -> &'static str {
+        match self {
+            View::Empty => "empty.png",
+            View::Lobby => "lobby.png",
+            View::HallAisle => "hall-aisle.png",
+            View::Card => "card.png",
+            View::Detail => "detail.png",
+            View::Minimap => "minimap.png",
+            View::Booth => "booth-preview.png",
+        }
+    }
+}
+
+#[derive(Resource)]
+struct CaptureState {
+    views: Vec<View>,
+    dir: PathBuf,
+    hall: Option<HallIndex>,
+    project: Option<String>,
+    view: usize,
+    started: bool,
+    ready_frames: u32,
+    frames: u32,
+    /// A screenshot is in flight; the next view starts when it is saved.
+    shooting: bool,
+    /// Frame times (ms) of the view being measured.
+    samples: Vec<f32>,
+    /// One JSON object per measured view, written to `frames.json`.
+    report: Vec<serde_json::Value>,
+}
+
+/// Frames timed per measured view.
+const MEASURE_FRAMES: usize = 60;
+
+impl CaptureState {
+    fn next_view(&mut self) {
+        self.samples.clear();
+        self.started = false;
+        self.view += 1;
+    }
+
+    /// Takes the view's picture (`kiosk-` in front of its name for a kiosk).
+    fn shoot(&mut self, commands: &mut Commands, view: View, kiosk: bool) -> Result<(), String> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|error| format!("cannot create {}: {error}", self.dir.display()))?;
+        let file = match kiosk {
+            true => format!("kiosk-{}", view.file()),
+            false => view.file().to_string(),
+        };
+        self.shooting = true;
+        shoot(commands, self.dir.join(file));
+        Ok(())
+    }
+
+    /// Times the frames of the views that are measured (the empty scene,
+    /// the lobby, the hall); whether the view's figures are complete.
+    fn measured(
+        &mut self,
+        view: View,
+        frame_ms: f32,
+        counts: &SceneCounts,
+        atlas: &CardAtlas,
+    ) -> bool {
+        let timed = matches!(view, View::Empty | View::Lobby | View::HallAisle);
+        if !timed || self.samples.len() >= MEASURE_FRAMES {
+            return true;
+        }
+        self.samples.push(frame_ms);
+        if self.samples.len() < MEASURE_FRAMES {
+            return false;
+        }
+        let entry = counts.report(view, &self.samples, atlas);
+        info!("capture: {entry}");
+        self.report.push(entry);
+        true
+    }
+}
+
+#[derive(Message)]
+struct ShotSaved(Result<(), String>);
+
+impl Plugin for CapturePlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(CaptureState {
+            views: if self.preview {
+                vec![View::Booth]
+            } else {
+                View::ALL.to_vec()
+            },
+            dir: self.dir.clone(),
+            hall: self.hall,
+            project: self.project.clone(),
+            view: 0,
+            started: false,
+            ready_frames: 0,
+            frames: 0,
+            shooting: false,
+            samples: Vec::new(),
+            report: Vec::new(),
+        });
+        app.add_message::<ShotSaved>();
+        app.init_resource::<crate::kiosk::KioskHeld>();
+        app.add_systems(Update, (drive_capture, after_shot).chain());
+    }
+}
+
+/// The project the card views show: `--project`, else the first featured
+/// project of the hall, else its first project.
+fn chosen_project(
+    state: &CaptureState,
+    catalog: &ExpoCatalog,
+    hall: HallIndex,
+) -> Option<ProjectId> {
+    if let Some(no) = &state.project {
+        return catalog.find(no);
+    }
+    let projects: Vec<ProjectId> = catalog
+        .hall_exhibitors(hall)
+        .iter()
+        .flat_map(|&id| catalog.exhibitor(id).projects.clone())
+        .collect();
+    projects
+        .iter()
+        .copied()
+        .find(|&id| catalog.project(id).featured)
+        .or(projects.first().copied())
+}
+
+/// The kiosk's panels in the capture views (`--kiosk --capture`): the
+/// "Still there?" countdown over the lobby, the project detail with its QR
+/// code, and the inquiry form with the on-screen keypad over the minimap view.
+#[derive(bevy::ecs::system::SystemParam)]
+struct KioskViews<'w> {
+    kiosk: Option<Res<'w, crate::expo::Kiosk>>,
+    state: Option<ResMut<'w, crate::kiosk::KioskState>>,
+    draft: Option<ResMut<'w, crate::expo::InquiryDraft>>,
+}
+
+impl KioskViews<'_> {
+    fn prepare(&mut self, view: View, project: Option<String>, panels: &mut Panels) {
+        use crate::expo::KeypadField;
+        use crate::kiosk::KioskState;
+        if let Some(state) = self.state.as_mut() {
+            **state = match view {
+                View::Lobby => KioskState::Countdown { left: 12.0 },
+                _ => KioskState::Active { idle: 0.0 },
+            };
+        }
+        let typing = view == View::Minimap;
+        panels.inquiry = typing;
+        if let (Some(draft), Some(no)) = (self.draft.as_mut(), project) {
+            draft.inquiry.platform_no = no;
+            draft.inquiry.phone = if typing {
+                "028-8".into()
+            } else {
+                String::new()
+            };
+            draft.keypad = typing.then_some(KeypadField::Phone);
+        }
+    }
+}
+
+/// What a view's set-up needs from the frame.
+struct ViewScene<'a, 'w, 's> {
+    commands: &'a mut Commands<'w, 's>,
+    visitor_entity: Entity,
+    visitor: &'a mut Visitor,
+    transform: &'a mut Transform,
+    plan: Option<&'a HallPlan>,
+    atlas: &'a CardAtlas,
+    selection: &'a mut Selection,
+    preview: Option<&'a crate::preview::BoothPreview>,
+    in_hall: bool,
+    travelling: bool,
+    target: Option<ProjectId>,
+    /// Frames the view has been ready so far.
+    ready_frames: u32,
+}
+
+impl ViewScene<'_, '_, '_> {
+    /// Poses the visitor for the view; whether the view is ready for its shot.
+    fn ready(&mut self, view: View) -> bool {
+        match view {
+            View::Empty | View::Lobby => {
+                *self.transform = Transform::from_xyz(32.0, 14.0, 10.0)
+                    .looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y);
+                true
+            }
+            View::HallAisle => {
+                if let (true, 0, Some(plan)) = (self.in_hall, self.ready_frames, self.plan) {
+                    // Stand in the aisle behind the first island, looking
+                    // along it and at the booths facing it.
+                    let z = (plan.layout.booths.first())
+                        .map_or(10.0, |b| b.rect.min[1] + 2.0 * BOOTH_DEPTH + 2.0);
+                    place(self.visitor, self.transform, [4.5, z], 1.0);
+                    self.commands.entity(self.visitor_entity).remove::<Travel>();
+                }
+                self.in_hall && self.atlas.resident() > 0
+            }
+            View::Card => {
+                self.selection.0 = None;
+                self.in_hall && !self.travelling && self.atlas.resident() > 0
+            }
+            View::Detail => {
+                self.selection.0 = self.target;
+                self.in_hall && !self.travelling
+            }
+            View::Minimap => {
+                if let (true, 0, Some(plan)) = (self.in_hall, self.ready_frames, self.plan) {
+                    let (at, yaw) = plan.viewpoint(plan.layout.booths.len() / 2);
+                    place(self.visitor, self.transform, at, yaw);
+                }
+                self.in_hall
+            }
+            View::Booth => self.booth_ready(),
+        }
+    }
+
+    /// Stands back in the aisle, a little above eye height, looking at the
+    /// middle of the previewed booth.
+    fn booth_ready(&mut self) -> bool {
+        let booth = self.preview.and_then(|p| p.booth);
+        let (true, Some(booth), Some(plan)) = (self.in_hall, booth, self.plan) else {
+            return false;
+        };
+        let booth = &plan.layout.booths[booth];
+        let target = crate::world::scene::world(booth.rect.center(), 1.6);
+        let eye = crate::world::scene::world(booth.front(5.5), 2.8);
+        *self.transform = Transform::from_translation(eye).looking_at(target, Vec3::Y);
+        self.atlas.resident() > 0
+    }
+}
+
+/// The hall the views show: `--hall`, else the `--project`'s, else the
+/// previewed booth's, else Chengdu.
+fn chosen_hall(
+    state: &CaptureState,
+    catalog: &ExpoCatalog,
+    preview: Option<&crate::preview::BoothPreview>,
+) -> HallIndex {
+    let project = (state.project.as_ref())
+        .and_then(|no| catalog.find(no))
+        .map(|id| catalog.project(id).hall);
+    (state.hall.or(project))
+        .or(preview.and_then(|p| p.hall()))
+        .unwrap_or(HallIndex::from_id("chengdu").expect("chengdu"))
+}
+
+/// Writes `frames.json` once every view is done.
+fn write_frame_report(state: &mut CaptureState) {
+    let path = state.dir.join("frames.json");
+    let report = serde_json::Value::Array(std::mem::take(&mut state.report));
+    if let Err(error) = std::fs::write(&path, format!("{report:#}\n")) {
+        error!("cannot write {}: {error}", path.display());
+    }
+}
+
+/// Starts a view: the scene it needs and the kiosk's panels for it.
+fn start_view(
+    view: View,
+    hall: HallIndex,
+    target: Option<(ProjectId, String)>,
+    go: &mut MessageWriter<Go>,
+    focus: &mut MessageWriter<FocusProject>,
+    kiosk: &mut KioskViews,
+    panels: &mut Panels,
+) {
+    match (view, &target) {
+        (View::HallAisle, _) => {
+            go.write(Go::Hall(hall));
+        }
+        (View::Card | View::Detail, Some((project, _))) => {
+            focus.write(FocusProject(*project));
+        }
+        _ => {}
+    }
+    if kiosk.kiosk.is_some() {
+        kiosk.prepare(view, target.map(|(_, no)| no), panels);
+    }
+}
+
+/// Software rendering is slow: the visitor arrives at once instead of
+/// flying there (the flight itself is covered by the headless tests).
+/// Whether they were on their way.
+fn arrive_at_once(
+    commands: &mut Commands,
+    entity: Entity,
+    visitor: &mut Visitor,
+    transform: &mut Transform,
+    travel: Option<&Travel>,
+) -> bool {
+    let Some(travel) = travel.cloned() else {
+        return false;
+    };
+    place(visitor, transform, travel.to, travel.yaw);
+    visitor.pitch = travel.pitch;
+    transform.rotation = crate::world::visitor::orientation(visitor);
+    commands.entity(entity).remove::<Travel>();
+    true
+}
+
+/// Saves a screenshot of the window to `path`, then reports [`ShotSaved`].
+fn shoot(commands: &mut Commands, path: PathBuf) {
+    commands.spawn(Screenshot::primary_window()).observe(
+        move |captured: On<ScreenshotCaptured>, mut saved: MessageWriter<ShotSaved>| {
+            let result = captured
+                .image
+                .clone()
+                .try_into_dynamic()
+                .map_err(|error| error.to_string())
+                .and_then(|image| {
+                    image
+                        .to_rgb8()
+                        .save(&path)
+                        .map_err(|error| error.to_string())
+                })
+                .map(|()| info!("captured {}", path.display()));
+            saved.write(ShotSaved(result));
+        },
+    );
+}
+
+/// Takes the views one after the other: sets each up, waits until it is
+/// ready and settled, measures frame times where it should, and shoots.
+fn drive_capture(
+    mut commands: Commands,
+    mut state: ResMut<CaptureState>,
+    catalog: Res<ExpoCatalog>,
+    screen: Res<State<Screen>>,
+    plan: Option<Res<HallPlan>>,
+    atlas: Res<CardAtlas>,
+    mut selection: ResMut<Selection>,
+    mut panels: ResMut<Panels>,
+    mut visitors: Query<(Entity, &mut Visitor, &mut Transform, Option<&Travel>), Without<Card>>,
+    mut lobby: Query<&mut Visibility, With<LobbyScene>>,
+    counts: SceneCounts,
+    (time, preview): (Res<Time<Real>>, Option<Res<crate::preview::BoothPreview>>),
+    (mut go, mut focus, mut exit): (
+        MessageWriter<Go>,
+        MessageWriter<FocusProject>,
+        MessageWriter<AppExit>,
+    ),
+    mut kiosk: KioskViews,
+) {
+    if state.shooting {
+        return;
+    }
+    let Some(&view) = state.views.get(state.view) else {
+        write_frame_report(&mut state);
+        exit.write(AppExit::Success);
+        return;
+    };
+    for mut visibility in &mut lobby {
+        visibility.set_if_neq(match view {
+            View::Empty => Visibility::Hidden,
+            _ => Visibility::Inherited,
+        });
+    }
+    let hall = chosen_hall(&state, &catalog, preview.as_deref());
+    let target = chosen_project(&state, &catalog, hall);
+    let Ok((entity, mut visitor, mut transform, travel)) = visitors.single_mut() else {
+        return;
+    };
+    let travelling = arrive_at_once(&mut commands, entity, &mut visitor, &mut transform, travel);
+    panels.hint = false;
+    state.frames += 1;
+    if !state.started {
+        state.started = true;
+        state.ready_frames = 0;
+        state.frames = 0;
+        let target = target.map(|id| (id, catalog.project(id).platform_no.clone()));
+        start_view(
+            view,
+            hall,
+            target,
+            &mut go,
+            &mut focus,
+            &mut kiosk,
+            &mut panels,
+        );
+    }
+    let in_hall = *screen.get() == Screen::Hall && plan.as_ref().is_some_and(|p| p.hall == hall);
+    let ready = ViewScene {
+        commands: &mut commands,
+        visitor_entity: entity,
+        visitor: &mut visitor,
+        transform: &mut transform,
+        plan: plan.as_deref(),
+        atlas: &atlas,
+        selection: &mut selection,
+        preview: preview.as_deref(),
+        in_hall,
+        travelling,
+        target,
+        ready_frames: state.ready_frames,
+    }
+    .ready(view);
+    if ready {
+        state.ready_frames += 1;
+    }
+    if state.frames > VIEW_TIMEOUT_FRAMES {
+        error!("capture: view {view:?} never became ready");
+        exit.write(AppExit::error());
+        return;
+    }
+    if state.ready_frames < SETTLE_FRAMES {
+        return;
+    }
+    if !state.measured(view, time.delta_secs() * 1000.0, &counts, &atlas) {
+        return;
+    }
+    if view == View::Empty {
+        state.next_view();
+    } else if let Err(error) = state.shoot(&mut commands, view, kiosk.kiosk.is_some()) {
+        error!("{error}");
+        exit.write(AppExit::error());
+    }
+}
+
+fn after_shot(
+    mut saved: MessageReader<ShotSaved>,
+    mut state: ResMut<CaptureState>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    for ShotSaved(result) in saved.read() {
+        if let Err(error) = result {
+            error!("capture: cannot save a view: {error}");
+            exit.write(AppExit::error());
+        }
+        state.shooting = false;
+        state.next_view();
+    }
+}
+
+/// Counts of what a frame draws, for `frames.json`.
+#[derive(bevy::ecs::system::SystemParam)]
+struct SceneCounts<'w, 's> {
+    entities: Query<'w, 's, Entity>,
+    meshes: Query<'w, 's, &'static ViewVisibility, With<Mesh3d>>,
+    cards: Query<'w, 's, (), With<Card>>,
+}
+
+impl SceneCounts<'_, '_> {
+    fn report(&self, view: View, samples: &[f32], atlas: &CardAtlas) -> serde_json::Value {
+        let mut sorted = samples.to_vec();
+        sorted.sort_by(f32::total_cmp);
+        let mean = sorted.iter().sum::<f32>() / sorted.len() as f32;
+        let p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
+        serde_json::json!({
+            "view": format!("{view:?}"),
+            "frames": sorted.len(),
+            "frame_ms_mean": (mean * 100.0).round() / 100.0,
+            "frame_ms_p95": (p95 * 100.0).round() / 100.0,
+            "entities": self.entities.iter().count(),
+            "cards": self.cards.iter().count(),
+            "visible_mesh_draws": self.meshes.iter().filter(|v| v.get()).count(),
+            "card_texture_pages": atlas.pages(),
+            "card_texture_bytes": atlas.texture_bytes(),
+        })
+    }
+}

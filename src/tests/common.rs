@@ -1,0 +1,68 @@
+//! A headless Yunzhan app: the real feature plugins on `MinimalPlugins`, with
+//! a fixed 100 ms step so that movement is deterministic.
+
+use std::time::Duration;
+
+use crate::expo::Screen;
+use crate::world::navigation::Go;
+use crate::world::visitor::Visitor;
+use bevy::input::InputPlugin;
+use bevy::prelude::*;
+use bevy::state::app::StatesPlugin;
+use bevy::time::TimeUpdateStrategy;
+
+pub(super) fn headless_app() -> App {
+    headless_app_with(|_| {})
+}
+
+/// A headless app with more set up (`extra`) before its first frame.
+pub(super) fn headless_app_with(extra: impl FnOnce(&mut App)) -> App {
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin::default(),
+        StatesPlugin,
+        InputPlugin,
+    ));
+    app.init_asset::<Mesh>()
+        .init_asset::<StandardMaterial>()
+        .init_asset::<Image>();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )));
+    app.add_plugins(crate::plugin);
+    extra(&mut app);
+    app.update();
+    app
+}
+
+pub(super) fn screen(app: &App) -> Screen {
+    *app.world().resource::<State<Screen>>().get()
+}
+
+/// Sends a scene change and runs frames until the target screen is reached.
+pub(super) fn go(app: &mut App, request: Go, expected: Screen) {
+    app.world_mut().write_message(request);
+    for _ in 0..200 {
+        app.update();
+        if screen(app) == expected {
+            app.update();
+            return;
+        }
+    }
+    panic!("never reached {expected:?}, stuck at {:?}", screen(app));
+}
+
+pub(super) fn visitor(app: &mut App) -> (Entity, Transform, f32) {
+    let world = app.world_mut();
+    let (entity, transform, visitor) = world
+        .query::<(Entity, &Transform, &Visitor)>()
+        .single(world)
+        .unwrap();
+    (entity, *transform, visitor.yaw)
+}
+
+pub(super) fn count<C: Component>(app: &mut App) -> usize {
+    let world = app.world_mut();
+    world.query_filtered::<(), With<C>>().iter(world).count()
+}

@@ -1,0 +1,12 @@
+//! The app's headless tests: the real feature plugins on `MinimalPlugins`
+//! (no window, no GPU), in one test binary so that Bevy is linked once.
+
+mod architecture;
+mod common;
+mod controls;
+mod expo;
+mod kiosk;
+mod links_and_quality;
+mod platform;
+mod preview;
+mod regressions;

@@ -1,0 +1,346 @@
+//! The panels, drawn by the real UI systems (egui) in a headless app and
+//! used as a visitor would: widgets are found by their labels in egui's
+//! accessibility tree, then clicked or typed into.
+
+use bevy::ecs::change_detection::Tick;
+use bevy::ecs::system::RunSystemOnce;
+use bevy::input::ButtonState;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::prelude::*;
+use bevy::window::{ExitCondition, WindowPlugin};
+use bevy_egui::{EguiContext, EguiInput, EguiOutput, PrimaryEguiContext, egui};
+use egui_kittest::kittest::{NodeT, Queryable, State as Tree};
+use egui_kittest::{EventQueue, Node};
+use yunzhan_model::{Catalog, HallIndex, ProjectId};
+
+use super::common::{go, headless_app_with, screen, visitor};
+use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Screen};
+use crate::kiosk::KioskState;
+use crate::remote::{InquiryState, OutboxLine, SentInquiries, SubmitInquiry};
+use crate::ui::Panels;
+use crate::world::interaction::Selection;
+use crate::world::navigation::{Go, Travel};
+use crate::world::quality::Quality;
+use crate::world::rebuild::ShowCatalog;
+
+/// The headless app with the panels, and egui's accessibility tree of the
+/// last frame.
+struct PanelsApp {
+    app: App,
+    context: Entity,
+    tree: Tree,
+    /// Input for the next frame, as kittest's nodes make it.
+    queue: EventQueue,
+}
+
+impl PanelsApp {
+    fn new() -> Self {
+        Self::with(|_| {})
+    }
+
+    fn with(extra: impl FnOnce(&mut App)) -> Self {
+        let mut app = headless_app_with(|app| {
+            // What the egui plugin needs of a window and the renderer.
+            app.init_asset::<bevy::shader::Shader>();
+            app.add_plugins(WindowPlugin {
+                primary_window: None,
+                exit_condition: ExitCondition::DontExit,
+                close_when_requested: false,
+                ..default()
+            });
+            app.add_plugins(crate::ui::panels_plugin);
+            extra(app);
+        });
+        // The visitor's camera got the egui context in the first frame.
+        let world = app.world_mut();
+        let context = (world.query_filtered::<Entity, With<PrimaryEguiContext>>())
+            .single(world)
+            .expect("one egui context");
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+        world.get_mut::<EguiInput>(context).unwrap().screen_rect = Some(screen);
+        world.get_mut::<EguiContext>(context).unwrap().get_mut().enable_accesskit();
+        app.update();
+        let update = Self::accesskit_update(&mut app, context).expect("an accessibility tree");
+        let mut panels = PanelsApp {
+            app,
+            context,
+            tree: Tree::new(update),
+            queue: EventQueue::default(),
+        };
+        panels.frames(2);
+        panels
+    }
+
+    fn accesskit_update(app: &mut App, context: Entity) -> Option<egui::accesskit::TreeUpdate> {
+        let mut output = app.world_mut().get_mut::<EguiOutput>(context).unwrap();
+        output.platform_output.accesskit_update.take()
+    }
+
+    /// Runs frames, the queued input going into the first.
+    fn frames(&mut self, count: usize) {
+        for _ in 0..count {
+            let events = std::mem::take(&mut *self.queue.lock());
+            let world = self.app.world_mut();
+            world.get_mut::<EguiInput>(self.context).unwrap().events.extend(events);
+            self.app.update();
+            if let Some(update) = Self::accesskit_update(&mut self.app, self.context) {
+                self.tree.update(update);
+            }
+        }
+    }
+
+    fn root(&self) -> Node<'_> {
+        Node::new(self.tree.root(), &self.queue, 1.0)
+    }
+
+    fn shows(&self, label: &str) -> bool {
+        self.root().query_all_by_label_contains(label).next().is_some()
+    }
+
+    fn click(&mut self, label: &str) {
+        self.root().get_by_label(label).click();
+        self.frames(2);
+    }
+
+    /// Clicks the `nth` text field of the screen (in drawing order) and
+    /// types into it.
+    fn type_into(&mut self, nth: usize, text: &str) {
+        let role = egui::accesskit::Role::TextInput;
+        let field = self.root().get_all_by_role(role).nth(nth).expect("the text field");
+        field.click();
+        self.frames(1);
+        self.queue.lock().push(egui::Event::Text(text.into()));
+        self.frames(2);
+    }
+
+    fn world(&self) -> &World {
+        self.app.world()
+    }
+
+    fn set<R: Resource>(&mut self, change: impl FnOnce(&mut R)) {
+        change(&mut self.app.world_mut().resource_mut::<R>());
+        self.frames(2);
+    }
+}
+
+fn chengdu() -> HallIndex {
+    HallIndex::from_id("chengdu").unwrap()
+}
+
+/// A project of the shipped catalog with related projects.
+fn some_project(panels: &PanelsApp) -> ProjectId {
+    let catalog = panels.world().resource::<ExpoCatalog>();
+    (0..catalog.projects().len())
+        .map(ProjectId)
+        .find(|&id| catalog.project(id).hall == chengdu() && catalog.related(id, 6).len() == 6)
+        .expect("a Chengdu project with related projects")
+}
+
+#[test]
+fn the_language_switch_turns_every_label() {
+    let mut panels = PanelsApp::new();
+    assert!(panels.shows("展馆目录"));
+    panels.click("EN");
+    assert_eq!(*panels.world().resource::<Lang>(), Lang::En);
+    assert!(panels.shows("Directory") && !panels.shows("展馆目录"));
+    panels.click("中文");
+    assert_eq!(*panels.world().resource::<Lang>(), Lang::Zh);
+}
+
+#[test]
+fn the_directory_opens_a_hall() {
+    let mut panels = PanelsApp::new();
+    panels.click("展馆目录");
+    assert!(panels.world().resource::<Panels>().directory);
+    let hall = panels.root().get_by_label_contains("成都").rect();
+    panels.root().get_by_label_contains("成都").click();
+    assert!(hall.width() > 0.0);
+    panels.frames(1);
+    for _ in 0..300 {
+        if screen(&panels.app) == Screen::Hall {
+            break;
+        }
+        panels.frames(1);
+    }
+    assert_eq!(screen(&panels.app), Screen::Hall);
+    assert!(!panels.world().resource::<Panels>().directory, "the directory closes");
+}
+
+#[test]
+fn search_finds_by_text_and_filters_and_a_result_opens_the_project() {
+    let mut panels = PanelsApp::new();
+    let project = some_project(&panels);
+    let title = panels.world().resource::<ExpoCatalog>().project(project).title.clone();
+    panels.click("搜索");
+    panels.type_into(0, &title);
+    assert!(panels.shows("个结果"));
+    let role = egui::accesskit::Role::TextInput;
+    let result = (panels.root().query_all_by_label_contains(&title))
+        .find(|node| node.accesskit_node().role() != role)
+        .expect("the project among the results");
+    result.click();
+    panels.frames(2);
+    assert_eq!(panels.world().resource::<Selection>().0, Some(project));
+
+    // A filter that excludes the project leaves it out.
+    panels.click("仅重大项目");
+    let featured = panels.world().resource::<ExpoCatalog>().project(project).featured;
+    let results = panels.world().resource::<crate::expo::SearchState>().results.clone();
+    assert_eq!(results.contains(&project), featured);
+}
+
+#[test]
+fn the_detail_panel_saves_a_favourite_and_lists_related_projects() {
+    let mut panels = PanelsApp::new();
+    let project = some_project(&panels);
+    panels.set::<Selection>(|selection| selection.0 = Some(project));
+    let catalog = panels.world().resource::<ExpoCatalog>().clone();
+    assert!(panels.shows(&catalog.project(project).title));
+    for related in catalog.related(project, 6) {
+        assert!(panels.shows(&catalog.project(related).title), "related {related:?}");
+    }
+    panels.click("☆ 收藏");
+    assert_eq!(panels.world().resource::<Favourites>().0, [project]);
+    panels.click("收藏 (1)");
+    assert!(panels.world().resource::<Panels>().favourites);
+    assert!(panels.shows("我的收藏"));
+}
+
+#[test]
+fn the_inquiry_form_names_what_is_missing_and_sends_a_complete_inquiry() {
+    let mut panels = PanelsApp::new();
+    let project = some_project(&panels);
+    panels.set::<Selection>(|selection| selection.0 = Some(project));
+    panels.click("洽谈合作");
+    assert!(panels.world().resource::<Panels>().inquiry);
+    panels.click("提交");
+    assert!(!panels.world().resource::<InquiryDraft>().errors.is_empty());
+    assert!(panels.shows("不能为空"), "the missing name is named");
+    assert!(panels.shows("请至少填写电话或电子邮箱"), "and the missing contact");
+    assert_eq!(panels.world().resource::<Messages<SubmitInquiry>>().len(), 0);
+
+    panels.type_into(0, "王小明");
+    panels.type_into(2, "13800000000");
+    panels.click("技术转让");
+    panels.type_into(4, "希望了解转让条件。");
+    panels.click("提交");
+    let sent = panels.world().resource::<Messages<SubmitInquiry>>();
+    let mut reader = sent.get_cursor();
+    let inquiries: Vec<_> = reader.read(sent).collect();
+    assert_eq!(inquiries.len(), 1, "{:?}", panels.world().resource::<InquiryDraft>().errors);
+    assert_eq!(inquiries[0].0.name, "王小明");
+}
+
+/// A key typed on the keyboard: egui gets the text, Bevy the key.
+fn type_key(panels: &mut PanelsApp, key_code: KeyCode, text: &str) {
+    let logical_key = Key::Character(text.into());
+    for state in [ButtonState::Pressed, ButtonState::Released] {
+        panels.app.world_mut().write_message(KeyboardInput {
+            key_code,
+            logical_key: logical_key.clone(),
+            state,
+            text: Some(text.into()),
+            repeat: false,
+            window: Entity::PLACEHOLDER,
+        });
+    }
+    panels.queue.lock().push(egui::Event::Text(text.into()));
+    panels.frames(1);
+}
+
+#[test]
+fn typing_n_into_the_search_box_types_and_does_not_hop_booths() {
+    let mut panels = PanelsApp::new();
+    go(&mut panels.app, Go::Hall(chengdu()), Screen::Hall);
+    panels.frames(20);
+    panels.click("搜索");
+    panels.type_into(0, "x");
+    let (_, before, _) = visitor(&mut panels.app);
+    for (key, text) in [(KeyCode::KeyN, "n"), (KeyCode::KeyP, "p")] {
+        type_key(&mut panels, key, text);
+    }
+    panels.frames(10);
+    let world = panels.app.world_mut();
+    let travelling = world.query_filtered::<(), With<Travel>>().iter(world).count();
+    let (_, after, _) = visitor(&mut panels.app);
+    assert_eq!((travelling, after.translation), (0, before.translation));
+    let search = panels.world().resource::<crate::expo::SearchState>();
+    assert_eq!(search.query.text, "xnp");
+    assert_eq!(screen(&panels.app), Screen::Hall);
+}
+
+fn ticks(panels: &PanelsApp) -> [Tick; 3] {
+    let world = panels.world();
+    [
+        world.resource_ref::<Panels>().last_changed(),
+        world.resource_ref::<Quality>().last_changed(),
+        world.resource_ref::<Lang>().last_changed(),
+    ]
+}
+
+#[test]
+fn frames_without_input_change_no_panel_setting_or_preference() {
+    let mut panels = PanelsApp::new();
+    panels.click("展馆目录");
+    let before = ticks(&panels);
+    panels.frames(5);
+    assert_eq!(ticks(&panels), before, "panels, quality, language");
+}
+
+#[test]
+fn a_new_catalog_with_the_detail_open_shows_its_own_related_projects() {
+    let mut panels = PanelsApp::new();
+    let project = some_project(&panels);
+    panels.set::<Selection>(|selection| selection.0 = Some(project));
+    // The platform's next catalog: the project and a few of its hall, all
+    // at other positions than before.
+    let old = panels.world().resource::<ExpoCatalog>().clone();
+    let mut kept: Vec<_> = (old.projects().iter())
+        .filter(|p| p.hall == chengdu())
+        .take(40)
+        .cloned()
+        .collect();
+    kept.reverse();
+    kept.push(old.project(project).clone());
+    let new = std::sync::Arc::new(Catalog::from_projects("smaller", kept).catalog);
+    let shown = new.clone();
+    (panels.app.world_mut())
+        .run_system_once(move |mut commands: Commands, mut show: ShowCatalog| {
+            show.show(&mut commands, shown.clone())
+        })
+        .unwrap();
+    panels.frames(3);
+    let id = new.find(&old.project(project).platform_no).unwrap();
+    assert_eq!(panels.world().resource::<Selection>().0, Some(id));
+    for related in new.related(id, 6) {
+        assert!(panels.shows(&new.project(related).title), "related {related:?}");
+    }
+}
+
+#[test]
+fn after_the_kiosk_wipe_no_panel_shows_the_last_visitors_inquiries() {
+    let mut panels = PanelsApp::with(|app| {
+        app.insert_resource(Kiosk);
+    });
+    let project = some_project(&panels);
+    let platform_no = panels.world().resource::<ExpoCatalog>().project(project).platform_no.clone();
+    let line = OutboxLine {
+        key: "last-visitor".into(),
+        platform_no: platform_no.clone(),
+        state: InquiryState::Queued,
+    };
+    panels.set::<SentInquiries>(|sent| sent.replace(vec![line]));
+    panels.set::<Selection>(|selection| selection.0 = Some(project));
+    panels.click("洽谈合作");
+    assert!(panels.shows("询问 1"), "the visitor sees their inquiry");
+
+    // The end of the "Still there?" countdown.
+    let world = panels.app.world_mut();
+    world.insert_resource(KioskState::Countdown { left: 0.0 });
+    panels.frames(3);
+    assert!(matches!(panels.world().resource::<KioskState>(), KioskState::Attract { .. }));
+    panels.set::<Selection>(|selection| selection.0 = Some(project));
+    panels.click("洽谈合作");
+    assert!(panels.world().resource::<Panels>().inquiry);
+    assert!(!panels.shows("询问 1"), "the next visitor sees the last one's inquiry");
+}

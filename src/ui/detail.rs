@@ -1,0 +1,248 @@
+//! The project detail panel: facts, summary, the service agent, favourite
+//! and inquiry buttons, related projects, and the kiosk's QR hand-off.
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+use yunzhan_model::ProjectId;
+
+use super::browse::project_row;
+use super::{Panels, hall_name};
+use crate::deeplink::ShareBase;
+use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang};
+use crate::world::interaction::{FocusProject, Selection};
+
+/// The related projects of one project, in one catalog: ids are positions
+/// in a catalog, so another catalog on show means computing them again.
+struct RelatedProjects {
+    catalog: std::sync::Arc<yunzhan_model::Catalog>,
+    project: ProjectId,
+    related: Vec<ProjectId>,
+}
+
+impl RelatedProjects {
+    /// The related projects of `project` in the catalog on show, from the
+    /// cache when it holds them.
+    fn of(catalog: &ExpoCatalog, project: ProjectId, cache: &mut Option<Self>) -> Vec<ProjectId> {
+        let fresh = |cached: &&mut RelatedProjects| {
+            cached.project == project && std::sync::Arc::ptr_eq(&cached.catalog, &catalog.0)
+        };
+        match cache.as_mut().filter(fresh) {
+            Some(cached) => cached.related.clone(),
+            None => {
+                let related = catalog.related(project, 6);
+                *cache = Some(RelatedProjects {
+                    catalog: catalog.0.clone(),
+                    project,
+                    related: related.clone(),
+                });
+                related
+            }
+        }
+    }
+}
+
+/// What the detail panel reads and changes.
+#[derive(SystemParam)]
+pub(super) struct DetailWorld<'w, 's> {
+    lang: Res<'w, Lang>,
+    catalog: Res<'w, ExpoCatalog>,
+    selection: ResMut<'w, Selection>,
+    favourites: ResMut<'w, Favourites>,
+    draft: ResMut<'w, InquiryDraft>,
+    panels: ResMut<'w, Panels>,
+    focus: MessageWriter<'w, FocusProject>,
+    kiosk: Option<Res<'w, Kiosk>>,
+    share: Option<Res<'w, ShareBase>>,
+    /// Related projects of the open project, computed once per project.
+    related: Local<'s, Option<RelatedProjects>>,
+    /// The QR code of the open project's link (kiosk), made once per link.
+    qr: Local<'s, Option<(String, egui::TextureHandle)>>,
+}
+
+/// The open project: its facts, summary, favourite and inquiry buttons,
+/// related projects, and at a kiosk the QR hand-off.
+pub(super) fn detail(mut contexts: EguiContexts, mut ui: DetailWorld) -> Result {
+    let Some(id) = ui.selection.0 else {
+        return Ok(());
+    };
+    let ctx = contexts.ctx_mut()?.clone();
+    let lang = *ui.lang;
+    let catalog = ui.catalog.clone();
+    let project = catalog.project(id);
+    let mut open = true;
+    egui::Window::new(lang.pick("项目详情", "Project"))
+        .anchor(egui::Align2::RIGHT_TOP, [-8.0, 52.0])
+        .default_width(380.0)
+        .default_height(ctx.content_rect().height() * 0.7)
+        .open(&mut open)
+        .show(&ctx, |window| {
+            egui::ScrollArea::vertical()
+                .max_height(ctx.content_rect().height() * 0.7)
+                .show(window, |body| {
+                    if project.generated {
+                        body.colored_label(
+                            egui::Color32::from_rgb(200, 40, 40),
+                            lang.pick(
+                                "演示数据：此项目为生成的示例，并非真实项目",
+                                "Demo data: a generated example, not a real project",
+                            ),
+                        );
+                    }
+                    body.heading(&project.title);
+                    if let Some(title_en) = &project.title_en {
+                        body.label(egui::RichText::new(title_en).italics());
+                    }
+                    // At a kiosk the phone hand-off comes first.
+                    if ui.kiosk.is_some() {
+                        hand_off(body, &mut ui, lang, id);
+                    }
+                    facts(body, project, lang);
+                    body.separator();
+                    body.label(&project.summary);
+                    if let Some(source) = &project.source {
+                        body.label(
+                            egui::RichText::new(format!(
+                                "{}{source}",
+                                lang.pick("来源：", "Source: ")
+                            ))
+                            .small()
+                            .weak(),
+                        );
+                    }
+                    body.separator();
+                    body.horizontal(|row| {
+                        let favourite = ui.favourites.0.contains(&id);
+                        let star = if favourite {
+                            lang.pick("★ 已收藏", "★ Saved")
+                        } else {
+                            lang.pick("☆ 收藏", "☆ Save")
+                        };
+                        if row.button(star).clicked() {
+                            toggle_favourite(&mut ui.favourites, id);
+                        }
+                        if row
+                            .button(lang.pick("洽谈合作", "Send an inquiry"))
+                            .clicked()
+                        {
+                            if ui.draft.inquiry.platform_no != project.platform_no {
+                                ui.draft.inquiry.platform_no = project.platform_no.clone();
+                                ui.draft.errors.clear();
+                            }
+                            ui.panels.inquiry = true;
+                        }
+                        if row.button(lang.pick("前往展位", "Go to booth")).clicked() {
+                            ui.focus.write(FocusProject(id));
+                        }
+                    });
+
+                    body.separator();
+                    body.label(
+                        egui::RichText::new(lang.pick("相关项目", "Related projects")).strong(),
+                    );
+                    let related = RelatedProjects::of(&catalog, id, &mut ui.related);
+                    for related in related {
+                        project_row(body, &catalog, &ui.selection, lang, related, &mut ui.focus);
+                    }
+                });
+        });
+    if !open {
+        ui.selection.0 = None;
+    }
+    Ok(())
+}
+
+fn toggle_favourite(favourites: &mut Favourites, id: ProjectId) {
+    if favourites.0.contains(&id) {
+        favourites.0.retain(|&f| f != id);
+    } else {
+        favourites.0.push(id);
+    }
+}
+
+/// The kiosk's hand-off: a QR code of the project's link, so a visitor can
+/// go on (and type Chinese) on their own phone.
+fn hand_off(body: &mut egui::Ui, ui: &mut DetailWorld, lang: Lang, id: ProjectId) {
+    let Some(share) = ui.share.as_deref() else {
+        return;
+    };
+    let Some(link) = share.project_link(&ui.catalog.project(id).platform_no) else {
+        return;
+    };
+    if ui.qr.as_ref().map(|(shown, _)| shown) != Some(&link) {
+        *ui.qr = crate::kiosk::qr_image(&link).map(|image| {
+            let texture =
+                body.ctx()
+                    .load_texture("project-qr", image, egui::TextureOptions::NEAREST);
+            (link.clone(), texture)
+        });
+    }
+    let Some((_, texture)) = ui.qr.as_ref() else {
+        return;
+    };
+    body.separator();
+    body.horizontal(|row| {
+        row.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(132.0, 132.0)));
+        row.vertical(|text| {
+            text.strong(lang.pick("扫码在手机上继续", "Scan to continue on your phone"));
+            text.label(lang.pick(
+                "在手机上查看此项目、收藏并用中文填写询单。",
+                "See this project, save it and write your inquiry on your own phone.",
+            ));
+            text.small(&link);
+        });
+    });
+}
+
+/// The project's facts, a label and a value a row.
+fn facts(body: &mut egui::Ui, project: &yunzhan_model::Project, lang: Lang) {
+    egui::Grid::new("facts").num_columns(2).show(body, |grid| {
+        let mut fact = |label: &str, value: String| {
+            grid.label(egui::RichText::new(label).weak());
+            grid.label(value);
+            grid.end_row();
+        };
+        fact(
+            lang.pick("单位", "Organisation"),
+            project.organisation.clone(),
+        );
+        fact(
+            lang.pick("编号", "Platform no."),
+            project.platform_no.clone(),
+        );
+        fact(
+            lang.pick("展馆", "Hall"),
+            hall_name(project.hall, lang).to_string(),
+        );
+        fact(
+            lang.pick("产业", "Industry"),
+            lang.pick(project.industry.name_zh(), project.industry.name_en())
+                .to_string(),
+        );
+        fact(
+            lang.pick("类型", "Kind"),
+            lang.pick(project.kind.name_zh(), project.kind.name_en())
+                .to_string(),
+        );
+        if project.featured {
+            fact(lang.pick("重大项目", "Featured"), "★".into());
+        }
+        let modes: Vec<&str> = project
+            .cooperation_modes
+            .iter()
+            .map(|m| lang.pick(m.name_zh(), m.name_en()))
+            .collect();
+        fact(lang.pick("合作方式", "Cooperation"), modes.join("、"));
+        fact(lang.pick("关键词", "Keywords"), project.keywords.join("、"));
+        let agent = &project.agent;
+        let contact = [agent.phone.as_deref(), agent.email.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        fact(
+            lang.pick("科服保姆", "Service agent"),
+            format!("{} ({contact})", agent.name),
+        );
+    });
+}

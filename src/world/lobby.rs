@@ -1,0 +1,416 @@
+//! The lobby (序厅): the floor, the 22 labelled hall gates grouped by region,
+//! and the featured stage, laid out by `yunzhan_model::LobbyLayout`.
+
+use bevy::prelude::*;
+use yunzhan_model::layout::Facing;
+use yunzhan_model::lobby::Gate;
+use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectKind};
+
+use crate::expo::Screen;
+use crate::expo::ShippedFiles;
+use crate::expo::catalog::ExpoCatalog;
+use crate::world::cards::{CARD_SHEET, Card, paint_card};
+use crate::world::navigation::{Colliders, CurrentHall, Go, floor_position, place, yaw_towards};
+use crate::world::scene::{
+    canvas_image, facing_transform, hall_color, panel_material, rgba, world, world_direction,
+};
+use crate::world::sheet::Sheet;
+use crate::world::text_image::{Align, Canvas, TextPainter};
+use crate::world::visitor::Visitor;
+use yunzhan_model::layout::Rect;
+
+/// A gate from the lobby into a hall.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct HallGate(pub HallIndex);
+
+/// The label panel above a gate.
+#[derive(Component, Debug)]
+pub(crate) struct GateLabel;
+
+/// The root of everything the lobby spawns.
+#[derive(Component, Debug)]
+pub(crate) struct LobbyScene;
+
+const WALL_HEIGHT: f32 = 8.0;
+const GATE_HEIGHT: f32 = 4.2;
+const LABEL_SIZE: UVec2 = UVec2::new(512, 224);
+/// Heights of the stage's card rows (challenges on top, then promotions,
+/// then transfers), how far behind the stage's front edge the card wall
+/// stands, and the spacing of its cards.
+const STAGE_ROW_HEIGHTS: [f32; 3] = [3.3, 2.35, 1.4];
+const STAGE_WALL_SETBACK: f32 = 0.3;
+const STAGE_CARD_SPACING: f32 = 1.4;
+
+/// The lobby's floor plan, computed once.
+#[derive(Resource, Debug, Clone, Deref)]
+pub(crate) struct Lobby(pub LobbyLayout);
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(Lobby(LobbyLayout::new()));
+    app.add_systems(OnEnter(Screen::Lobby), (spawn_lobby, arrive));
+    app.add_systems(Update, enter_through_gates.run_if(in_state(Screen::Lobby)));
+}
+
+/// The lobby's obstacles: its four walls (the entrance side is closed by a
+/// rope line) and the featured stage.
+fn lobby_colliders(layout: &LobbyLayout) -> Colliders {
+    let (s, t) = (layout.size, 0.3);
+    Colliders {
+        walls: vec![
+            Rect::new(-t, -t, 0.0, s + t),
+            Rect::new(s, -t, s + t, s + t),
+            Rect::new(-t, s, s + t, s + t),
+            Rect::new(-t, -t, s + t, 0.0),
+            layout.stage,
+        ],
+    }
+}
+
+/// Puts the visitor at the lobby's entrance, or in front of the gate of the
+/// hall they just left, facing into the lobby.
+fn arrive(
+    mut commands: Commands,
+    layout: Res<Lobby>,
+    last_hall: Option<Res<CurrentHall>>,
+    mut visitors: Query<(&mut Visitor, &mut Transform)>,
+) {
+    let (at, yaw) =
+        match last_hall.and_then(|hall| layout.gates.iter().find(|g| g.hall == hall.0).copied()) {
+            Some(gate) => {
+                let [nx, nz] = gate.facing.normal();
+                (
+                    [gate.center[0] + nx * 3.0, gate.center[1] + nz * 3.0],
+                    yaw_towards([nx, nz]),
+                )
+            }
+            None => (layout.spawn, 0.0),
+        };
+    for (mut visitor, mut transform) in &mut visitors {
+        place(&mut visitor, &mut transform, at, yaw);
+    }
+    commands.insert_resource(lobby_colliders(&layout));
+}
+
+/// Walking up to a gate enters its hall.
+fn enter_through_gates(
+    layout: Res<Lobby>,
+    visitors: Query<&Transform, With<Visitor>>,
+    mut go: MessageWriter<Go>,
+) {
+    for transform in &visitors {
+        let [x, z] = floor_position(transform);
+        for gate in &layout.gates {
+            let [nx, nz] = gate.facing.normal();
+            let (dx, dz) = (x - gate.center[0], z - gate.center[1]);
+            let out = dx * nx + dz * nz;
+            let across = (dx * nz - dz * nx).abs();
+            if out < 1.0 && across < gate.width / 2.0 {
+                go.write(Go::Hall(gate.hall));
+            }
+        }
+    }
+}
+
+/// What the lobby is built with, and the entities built so far (the
+/// children of the lobby's root).
+struct LobbyBuilder<'a, 'w, 's> {
+    commands: &'a mut Commands<'w, 's>,
+    meshes: &'a mut Assets<Mesh>,
+    materials: &'a mut Assets<StandardMaterial>,
+    images: &'a mut Assets<Image>,
+    painter: TextPainter,
+    children: Vec<Entity>,
+}
+
+impl LobbyBuilder<'_, '_, '_> {
+    fn spawn(&mut self, bundle: impl Bundle) {
+        let entity = self.commands.spawn(bundle).id();
+        self.children.push(entity);
+    }
+
+    /// The floor and the north, east and west walls; the entrance (south)
+    /// side stays open.
+    fn room(&mut self, size: f32) {
+        let floor = self.materials.add(StandardMaterial {
+            base_color: Color::srgb(0.82, 0.83, 0.85),
+            perceptual_roughness: 0.9,
+            ..default()
+        });
+        let floor_mesh = self.meshes.add(Plane3d::default().mesh().size(size, size));
+        let centre = Transform::from_translation(world([size / 2.0, size / 2.0], 0.0));
+        self.spawn((
+            Name::new("Floor"),
+            Mesh3d(floor_mesh),
+            MeshMaterial3d(floor),
+            centre,
+        ));
+        let wall = self.materials.add(Color::srgb(0.93, 0.93, 0.91));
+        for (center, extent) in [
+            ([size / 2.0, size], Vec3::new(size, WALL_HEIGHT, 0.3)),
+            ([0.0, size / 2.0], Vec3::new(0.3, WALL_HEIGHT, size)),
+            ([size, size / 2.0], Vec3::new(0.3, WALL_HEIGHT, size)),
+        ] {
+            let mesh = self.meshes.add(Cuboid::from_size(extent));
+            let at = Transform::from_translation(world(center, WALL_HEIGHT / 2.0));
+            self.spawn((
+                Name::new("Wall"),
+                Mesh3d(mesh),
+                MeshMaterial3d(wall.clone()),
+                at,
+            ));
+        }
+    }
+
+    /// A hall's gate: the door in the hall's colour, its label above and a
+    /// post on each side.
+    fn gate(
+        &mut self,
+        gate: &Gate,
+        projects: usize,
+        post: &Handle<Mesh>,
+        pillar: &Handle<StandardMaterial>,
+    ) {
+        let hall = gate.hall.hall();
+        let color = hall_color(hall);
+        let normal = world_direction(gate.facing.normal());
+        let along = normal.cross(Vec3::Y);
+        let base = world(gate.center, 0.0) + normal * 0.25;
+
+        let door = facing_transform(base + Vec3::Y * (GATE_HEIGHT / 2.0), gate.facing);
+        let door_mesh = self.meshes.add(Rectangle::new(gate.width, GATE_HEIGHT));
+        let door_material = self.materials.add(StandardMaterial {
+            base_color: color.darker(0.25),
+            emissive: LinearRgba::from(color) * 0.6,
+            ..default()
+        });
+        let name = format!("Gate {}", hall.name_en);
+        let door_parts = (Mesh3d(door_mesh), MeshMaterial3d(door_material), door);
+        self.spawn((Name::new(name), HallGate(gate.hall), door_parts));
+
+        let label = paint_gate_label(&mut self.painter, gate.hall, projects);
+        let label_height = (gate.width + 1.0) * LABEL_SIZE.y as f32 / LABEL_SIZE.x as f32;
+        let label_transform = facing_transform(
+            base + Vec3::Y * (GATE_HEIGHT + 0.2 + label_height / 2.0) + normal * 0.05,
+            gate.facing,
+        );
+        let label_mesh = self
+            .meshes
+            .add(Rectangle::new(gate.width + 1.0, label_height));
+        let label_image = self.images.add(canvas_image(label));
+        let label_material = self.materials.add(panel_material(label_image));
+        let label_parts = (
+            Mesh3d(label_mesh),
+            MeshMaterial3d(label_material),
+            label_transform,
+        );
+        let name = format!("Gate label {}", hall.name_en);
+        self.spawn((Name::new(name), GateLabel, label_parts));
+        for side in [-1.0, 1.0] {
+            let position =
+                base + along * side * (gate.width / 2.0 + 0.2) + Vec3::Y * (GATE_HEIGHT / 2.0);
+            let at = Transform::from_translation(position);
+            self.spawn((Mesh3d(post.clone()), MeshMaterial3d(pillar.clone()), at));
+        }
+    }
+
+    /// The featured stage with its sign.
+    fn stage(&mut self, stage: Rect, catalog: &ExpoCatalog) {
+        let [width, depth] = stage.size();
+        let platform = self.meshes.add(Cuboid::new(width, 0.6, depth));
+        let red = self.materials.add(Color::srgb(0.55, 0.12, 0.12));
+        let at = Transform::from_translation(world(stage.center(), 0.3));
+        self.spawn((
+            Name::new("Featured stage"),
+            Mesh3d(platform),
+            MeshMaterial3d(red),
+            at,
+        ));
+        let sign = paint_stage_sign(&mut self.painter, catalog);
+        let sign_width = width * 0.6;
+        let sign_height = sign_width * sign.height as f32 / sign.width as f32;
+        let mesh = self.meshes.add(Rectangle::new(sign_width, sign_height));
+        let image = self.images.add(canvas_image(sign));
+        let material = self.materials.add(panel_material(image));
+        let at = facing_transform(
+            world(
+                [stage.center()[0], stage.min[1] + STAGE_WALL_SETBACK],
+                STAGE_ROW_HEIGHTS[0] + 0.6 + sign_height / 2.0,
+            ),
+            Facing::South,
+        );
+        let parts = (Mesh3d(mesh), MeshMaterial3d(material), at);
+        self.spawn((Name::new("Featured stage sign"), parts));
+    }
+
+    /// The 30 major projects on a wall at the stage's front edge, a row per
+    /// kind, readable (and clickable) from the floor in front of the stage;
+    /// their pictures go on one sheet.
+    fn featured_cards(&mut self, stage: Rect, catalog: &ExpoCatalog) -> Sheet {
+        let mut sheet = Sheet::new(CARD_SHEET);
+        for (row, kind) in ProjectKind::ALL.into_iter().enumerate() {
+            let projects: Vec<_> = catalog
+                .featured()
+                .filter(|&id| catalog.project(id).kind == kind)
+                .collect();
+            let count = projects.len() as f32;
+            for (column, project) in projects.into_iter().enumerate() {
+                let x =
+                    stage.center()[0] + (column as f32 - (count - 1.0) / 2.0) * STAGE_CARD_SPACING;
+                let at = [x, stage.min[1] + STAGE_WALL_SETBACK];
+                let transform = facing_transform(world(at, STAGE_ROW_HEIGHTS[row]), Facing::South);
+                sheet.add(
+                    &paint_card(&mut self.painter, catalog.project(project)),
+                    transform,
+                );
+                let card = Card {
+                    project,
+                    booth: None,
+                };
+                self.spawn((card, transform));
+            }
+        }
+        sheet
+    }
+}
+
+fn spawn_lobby(
+    mut commands: Commands,
+    layout: Res<Lobby>,
+    catalog: Res<ExpoCatalog>,
+    files: Res<ShippedFiles>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+) {
+    let root = (
+        Name::new("Lobby"),
+        LobbyScene,
+        DespawnOnExit(Screen::Lobby),
+        Transform::default(),
+        Visibility::default(),
+    );
+    let root = commands.spawn(root).id();
+    let post = meshes.add(Cuboid::new(0.4, GATE_HEIGHT, 0.4));
+    let pillar = materials.add(Color::srgb(0.25, 0.27, 0.30));
+    let mut builder = LobbyBuilder {
+        commands: &mut commands,
+        meshes: &mut meshes,
+        materials: &mut materials,
+        images: &mut images,
+        painter: TextPainter::new(&files),
+        children: Vec::new(),
+    };
+    builder.room(layout.size);
+    for gate in &layout.gates {
+        let projects = catalog.hall_project_count(gate.hall);
+        builder.gate(gate, projects, &post, &pillar);
+    }
+    builder.stage(layout.stage, &catalog);
+    let mut sheet = builder.featured_cards(layout.stage, &catalog);
+    let children = builder.children;
+    sheet.spawn(
+        &mut commands,
+        root,
+        "Featured stage cards",
+        &mut images,
+        &mut meshes,
+        &mut materials,
+    );
+    commands.entity(root).add_children(&children);
+}
+
+/// The gate's sign: Chinese name, English beneath, project count.
+fn paint_gate_label(painter: &mut TextPainter, hall: HallIndex, projects: usize) -> Canvas {
+    let info = hall.hall();
+    let mut canvas = Canvas::new(LABEL_SIZE.x, LABEL_SIZE.y, rgba(hall_color(info)));
+    let white = [255, 255, 255, 255];
+    let width = LABEL_SIZE.x as f32 - 24.0;
+    let name_size = if info.level == HallLevel::Provincial {
+        88.0
+    } else {
+        96.0
+    };
+    painter.line(
+        &mut canvas,
+        info.name_zh,
+        12.0,
+        8.0,
+        name_size,
+        white,
+        Align::Center,
+        width,
+    );
+    painter.line(
+        &mut canvas,
+        info.name_en,
+        12.0,
+        124.0,
+        40.0,
+        white,
+        Align::Center,
+        width,
+    );
+    let count = format!("{projects} 个项目 · projects");
+    painter.line(
+        &mut canvas,
+        &count,
+        12.0,
+        174.0,
+        30.0,
+        [255, 255, 255, 220],
+        Align::Center,
+        width,
+    );
+    canvas
+}
+
+/// The stage sign: the 30 major projects by kind.
+fn paint_stage_sign(painter: &mut TextPainter, catalog: &ExpoCatalog) -> Canvas {
+    let mut canvas = Canvas::new(1024, 256, [150, 24, 24, 255]);
+    let white = [255, 255, 255, 255];
+    let featured: Vec<ProjectKind> = catalog
+        .featured()
+        .map(|id| catalog.project(id).kind)
+        .collect();
+    painter.line(
+        &mut canvas,
+        &format!("重大科创项目发布 · {} 项", featured.len()),
+        16.0,
+        12.0,
+        80.0,
+        white,
+        Align::Center,
+        992.0,
+    );
+    let by_kind: Vec<String> = ProjectKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "{} {}",
+                kind.name_zh(),
+                featured.iter().filter(|k| *k == kind).count()
+            )
+        })
+        .collect();
+    painter.line(
+        &mut canvas,
+        &by_kind.join(" · "),
+        16.0,
+        122.0,
+        37.0,
+        white,
+        Align::Center,
+        992.0,
+    );
+    painter.line(
+        &mut canvas,
+        "Major projects launched at the conference",
+        16.0,
+        186.0,
+        36.0,
+        [255, 230, 230, 255],
+        Align::Center,
+        992.0,
+    );
+    canvas
+}

@@ -1,0 +1,33 @@
+//! The 3D expo and the visitor in it: the lobby and the halls with their
+//! booths and project cards, walking, looking and picking, the rendering
+//! quality, and rebuilding the scene when the catalog changes.
+
+use bevy::prelude::*;
+
+pub(crate) mod booth;
+pub(crate) mod cards;
+pub(crate) mod controls;
+pub(crate) mod hall;
+pub(crate) mod interaction;
+pub(crate) mod lobby;
+pub(crate) mod navigation;
+pub(crate) mod quality;
+pub(crate) mod rebuild;
+pub(crate) mod scene;
+pub(crate) mod sheet;
+pub(crate) mod text_image;
+pub(crate) mod visitor;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_plugins((
+        navigation::plugin,
+        controls::plugin,
+        lobby::plugin,
+        hall::plugin,
+        cards::plugin,
+        visitor::plugin,
+        interaction::plugin,
+        quality::plugin,
+        rebuild::plugin,
+    ));
+}

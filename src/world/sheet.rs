@@ -1,0 +1,203 @@
+//! Texture sheets: many small painted images (cards, booth headers) packed
+//! into 2048² pages, each page drawn as one mesh of textured quads.
+
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::visibility::NoFrustumCulling;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+
+use crate::world::scene::{canvas_image, panel_material};
+use crate::world::text_image::Canvas;
+
+/// How a sheet cuts its pages into slots, and the size of a slot's quad in
+/// the world.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct SheetLayout {
+    pub(crate) page_px: UVec2,
+    pub(crate) slot_px: UVec2,
+    pub(crate) quad_size: Vec2,
+}
+
+impl SheetLayout {
+    const fn columns(&self) -> u32 {
+        self.page_px.x / self.slot_px.x
+    }
+
+    pub(crate) const fn slots_per_page(&self) -> usize {
+        (self.columns() * (self.page_px.y / self.slot_px.y)) as usize
+    }
+
+    /// Texture memory of one page (RGBA8).
+    pub(crate) const fn page_bytes(&self) -> usize {
+        (self.page_px.x * self.page_px.y * 4) as usize
+    }
+
+    /// A transparent page image. `keep_pixels` keeps a CPU copy so slots can
+    /// be repainted after the page was first uploaded.
+    pub(crate) fn blank_page(&self, keep_pixels: bool) -> Image {
+        let mut image = canvas_image(Canvas::new(self.page_px.x, self.page_px.y, [0, 0, 0, 0]));
+        if keep_pixels {
+            image.asset_usage = RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD;
+        }
+        image
+    }
+
+    fn slot_origin(&self, slot: usize) -> UVec2 {
+        let slot = slot as u32;
+        UVec2::new(
+            (slot % self.columns()) * self.slot_px.x,
+            (slot / self.columns()) * self.slot_px.y,
+        )
+    }
+
+    /// Copies a painted canvas (of `slot_px`) into a slot of a page image.
+    pub(crate) fn blit(&self, page: &mut Image, canvas: &Canvas, slot: usize) {
+        debug_assert_eq!(
+            (canvas.width, canvas.height),
+            (self.slot_px.x, self.slot_px.y)
+        );
+        let origin = self.slot_origin(slot);
+        let Some(data) = page.data.as_mut() else {
+            return;
+        };
+        let row_bytes = (self.slot_px.x * 4) as usize;
+        for row in 0..self.slot_px.y {
+            let from = (row * self.slot_px.x * 4) as usize;
+            let to = (((origin.y + row) * self.page_px.x + origin.x) * 4) as usize;
+            data[to..to + row_bytes].copy_from_slice(&canvas.pixels[from..from + row_bytes]);
+        }
+    }
+
+    /// One quad per `(slot, transform)`, textured with its slot; the quad's
+    /// face looks along the transform's local +Z.
+    pub(crate) fn mesh<'a>(&self, quads: impl IntoIterator<Item = (usize, &'a Transform)>) -> Mesh {
+        let mut positions = Vec::new();
+        let mut normals = Vec::new();
+        let mut uvs = Vec::new();
+        let mut indices = Vec::new();
+        let half = self.quad_size / 2.0;
+        let page = self.page_px.as_vec2();
+        let size = self.slot_px.as_vec2() / page;
+        for (slot, transform) in quads {
+            let base = positions.len() as u32;
+            let origin = self.slot_origin(slot).as_vec2() / page;
+            let corners = [
+                (Vec3::new(-half.x, half.y, 0.0), origin),
+                (
+                    Vec3::new(half.x, half.y, 0.0),
+                    origin + Vec2::new(size.x, 0.0),
+                ),
+                (Vec3::new(half.x, -half.y, 0.0), origin + size),
+                (
+                    Vec3::new(-half.x, -half.y, 0.0),
+                    origin + Vec2::new(0.0, size.y),
+                ),
+            ];
+            let normal = transform.rotation * Vec3::Z;
+            for (corner, uv) in corners {
+                positions.push(transform.transform_point(corner).to_array());
+                normals.push(normal.to_array());
+                uvs.push(uv.to_array());
+            }
+            indices.extend([base, base + 2, base + 1, base, base + 3, base + 2]);
+        }
+        if positions.is_empty() {
+            // An empty mesh gets no GPU allocation; keep one degenerate triangle.
+            positions = vec![[0.0; 3]; 3];
+            normals = vec![[0.0, 0.0, 1.0]; 3];
+            uvs = vec![[0.0; 2]; 3];
+            indices = vec![0, 1, 2];
+        }
+        Mesh::new(
+            PrimitiveTopology::TriangleList,
+            RenderAssetUsages::default(),
+        )
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, normals)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_UV_0, uvs)
+        .with_inserted_indices(Indices::U32(indices))
+    }
+}
+
+/// Spawns the entity drawing one page; returns its mesh handle.
+pub(crate) fn spawn_page(
+    commands: &mut Commands,
+    parent: Entity,
+    name: &str,
+    image: Handle<Image>,
+    mesh: Mesh,
+    meshes: &mut Assets<Mesh>,
+    materials: &mut Assets<StandardMaterial>,
+) -> Handle<Mesh> {
+    let mesh = meshes.add(mesh);
+    commands.entity(parent).with_child((
+        Name::new(name.to_string()),
+        Mesh3d(mesh.clone()),
+        MeshMaterial3d(materials.add(panel_material(image))),
+        Transform::IDENTITY,
+        // Page meshes change as cards come and go; their bounds are not kept.
+        NoFrustumCulling,
+    ));
+    mesh
+}
+
+/// A static sheet filled once (booth headers): painted images are added,
+/// then the pages are spawned together.
+pub(crate) struct Sheet {
+    layout: SheetLayout,
+    pages: Vec<(Image, Vec<(usize, Transform)>)>,
+    spawned: bool,
+}
+
+impl Sheet {
+    pub(crate) fn new(layout: SheetLayout) -> Self {
+        Sheet {
+            layout,
+            pages: Vec::new(),
+            spawned: false,
+        }
+    }
+
+    pub(crate) fn add(&mut self, canvas: &Canvas, transform: Transform) {
+        let full = self
+            .pages
+            .last()
+            .is_none_or(|(_, quads)| quads.len() == self.layout.slots_per_page());
+        if full {
+            self.pages.push((self.layout.blank_page(false), Vec::new()));
+        }
+        let layout = self.layout;
+        let (image, quads) = self.pages.last_mut().expect("a page");
+        let slot = quads.len();
+        layout.blit(image, canvas, slot);
+        quads.push((slot, transform));
+    }
+
+    pub(crate) fn is_spawned(&self) -> bool {
+        self.spawned
+    }
+
+    pub(crate) fn spawn(
+        &mut self,
+        commands: &mut Commands,
+        parent: Entity,
+        name: &str,
+        images: &mut Assets<Image>,
+        meshes: &mut Assets<Mesh>,
+        materials: &mut Assets<StandardMaterial>,
+    ) {
+        for (image, quads) in self.pages.drain(..) {
+            let mesh = self.layout.mesh(quads.iter().map(|(slot, t)| (*slot, t)));
+            spawn_page(
+                commands,
+                parent,
+                name,
+                images.add(image),
+                mesh,
+                meshes,
+                materials,
+            );
+        }
+        self.spawned = true;
+    }
+}

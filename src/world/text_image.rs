@@ -1,0 +1,326 @@
+//! CPU text painting into RGBA images with the shipped CJK font, for labels,
+//! signs and project cards. Pure code (no GPU): tests can inspect the pixels.
+
+use swash::scale::{Render, ScaleContext, Source};
+use swash::zeno::Format;
+use swash::{FontRef, GlyphId};
+
+use crate::expo::ShippedFiles;
+
+pub(crate) type Rgba = [u8; 4];
+
+/// An RGBA8 (sRGB) pixel buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Canvas {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) pixels: Vec<u8>,
+}
+
+impl Canvas {
+    pub(crate) fn new(width: u32, height: u32, background: Rgba) -> Self {
+        let pixels = background
+            .iter()
+            .copied()
+            .cycle()
+            .take((width * height * 4) as usize)
+            .collect();
+        Canvas {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// The canvas at half the width and height, each pixel the mean of 2x2.
+    pub(crate) fn halved(&self) -> Canvas {
+        let (width, height) = (self.width / 2, self.height / 2);
+        let mut pixels = Vec::with_capacity((width * height * 4) as usize);
+        for y in 0..height {
+            for x in 0..width {
+                let at = |dx: u32, dy: u32| self.pixel(2 * x + dx, 2 * y + dy);
+                let quad = [at(0, 0), at(1, 0), at(0, 1), at(1, 1)];
+                for channel in 0..4 {
+                    let sum: u32 = quad.iter().map(|p| u32::from(p[channel])).sum();
+                    pixels.push(((sum + 2) / 4) as u8);
+                }
+            }
+        }
+        Canvas {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    pub(crate) fn fill_rect(&mut self, x: i32, y: i32, width: u32, height: u32, color: Rgba) {
+        for row in y.max(0)..(y + height as i32).min(self.height as i32) {
+            for column in x.max(0)..(x + width as i32).min(self.width as i32) {
+                self.blend(column, row, color, 255);
+            }
+        }
+    }
+
+    /// Blends `color` over the pixel with extra coverage `alpha`.
+    fn blend(&mut self, x: i32, y: i32, color: Rgba, alpha: u8) {
+        if x < 0 || y < 0 || x >= self.width as i32 || y >= self.height as i32 {
+            return;
+        }
+        let index = ((y as u32 * self.width + x as u32) * 4) as usize;
+        let a = u32::from(alpha) * u32::from(color[3]) / 255;
+        for (pixel, &channel) in self.pixels[index..index + 3].iter_mut().zip(&color[..3]) {
+            *pixel = ((u32::from(channel) * a + u32::from(*pixel) * (255 - a)) / 255) as u8;
+        }
+        let below = u32::from(self.pixels[index + 3]);
+        self.pixels[index + 3] = (a + below * (255 - a) / 255) as u8;
+    }
+
+    /// Draws `image` scaled (nearest pixel) into the box at `x, y`, blended
+    /// by its alpha; an empty image draws nothing.
+    pub(crate) fn draw_scaled(&mut self, image: &Canvas, x: i32, y: i32, width: u32, height: u32) {
+        if image.width == 0 || image.height == 0 {
+            return;
+        }
+        for row in 0..height {
+            for column in 0..width {
+                let source = image.pixel(column * image.width / width, row * image.height / height);
+                self.blend(x + column as i32, y + row as i32, source, 255);
+            }
+        }
+    }
+
+    pub(crate) fn pixel(&self, x: u32, y: u32) -> Rgba {
+        let index = ((y * self.width + x) * 4) as usize;
+        self.pixels[index..index + 4].try_into().expect("4 bytes")
+    }
+}
+
+/// Horizontal placement of a line of text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Align {
+    Left,
+    Center,
+}
+
+/// Paints text with the shipped font. Keeps its glyph scaler cache between
+/// calls, so reuse one painter for many images.
+pub(crate) struct TextPainter {
+    context: ScaleContext,
+    font: FontRef<'static>,
+}
+
+impl TextPainter {
+    /// A painter with the shipped font (checked when the app starts: natively
+    /// compiled in, on the web by `web::take_page_files`).
+    pub(crate) fn new(files: &ShippedFiles) -> Self {
+        TextPainter {
+            context: ScaleContext::new(),
+            font: FontRef::from_index(files.font, 0).expect("the shipped font parses"),
+        }
+    }
+}
+
+impl TextPainter {
+    /// Width in pixels of `text` at `size` pixels per em.
+    pub(crate) fn measure(&self, text: &str, size: f32) -> f32 {
+        let font = self.font;
+        let charmap = font.charmap();
+        let metrics = font.glyph_metrics(&[]).scale(size);
+        text.chars()
+            .map(|c| metrics.advance_width(charmap.map(c)))
+            .sum()
+    }
+
+    /// Paints one line with its top at `y`; characters past `max_width` are
+    /// cut and replaced by an ellipsis. Returns the height used.
+    pub(crate) fn line(
+        &mut self,
+        canvas: &mut Canvas,
+        text: &str,
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgba,
+        align: Align,
+        max_width: f32,
+    ) -> f32 {
+        let fitted = self.fit(text, size, max_width);
+        let width = self.measure(&fitted, size);
+        let start = match align {
+            Align::Left => x,
+            Align::Center => x + (max_width - width) / 2.0,
+        };
+        let font = self.font;
+        let ascent = font.metrics(&[]).scale(size).ascent;
+        self.glyphs(canvas, &fitted, start, y + ascent, size, color);
+        size * 1.3
+    }
+
+    /// Paints text wrapped to `max_width` (any character may break a line,
+    /// as Chinese needs), at most `max_lines` lines. Returns the height used.
+    pub(crate) fn paragraph(
+        &mut self,
+        canvas: &mut Canvas,
+        text: &str,
+        x: f32,
+        y: f32,
+        size: f32,
+        color: Rgba,
+        max_width: f32,
+        max_lines: usize,
+    ) -> f32 {
+        let lines = self.wrap(text, size, max_width);
+        let shown = lines.len().min(max_lines);
+        let mut top = y;
+        for (index, line) in lines.iter().take(shown).enumerate() {
+            let text = if index + 1 == shown && lines.len() > shown {
+                format!("{line}…")
+            } else {
+                line.clone()
+            };
+            top += self.line(canvas, &text, x, top, size, color, Align::Left, max_width);
+        }
+        top - y
+    }
+
+    fn wrap(&self, text: &str, size: f32, max_width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for c in text.chars() {
+            if c == '\n' {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            line.push(c);
+            if self.measure(&line, size) > max_width {
+                line.pop();
+                lines.push(std::mem::replace(&mut line, c.to_string()));
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn fit(&self, text: &str, size: f32, max_width: f32) -> String {
+        if self.measure(text, size) <= max_width {
+            return text.to_string();
+        }
+        let mut fitted: String = text.to_string();
+        while !fitted.is_empty() && self.measure(&format!("{fitted}…"), size) > max_width {
+            fitted.pop();
+        }
+        format!("{fitted}…")
+    }
+
+    fn glyphs(
+        &mut self,
+        canvas: &mut Canvas,
+        text: &str,
+        x: f32,
+        baseline: f32,
+        size: f32,
+        color: Rgba,
+    ) {
+        let font = self.font;
+        let charmap = font.charmap();
+        let metrics = font.glyph_metrics(&[]).scale(size);
+        let mut scaler = self.context.builder(font).size(size).hint(false).build();
+        let mut pen = x;
+        for c in text.chars() {
+            let glyph: GlyphId = charmap.map(c);
+            if let Some(image) = Render::new(&[Source::Outline])
+                .format(Format::Alpha)
+                .render(&mut scaler, glyph)
+            {
+                let left = pen.round() as i32 + image.placement.left;
+                let top = baseline.round() as i32 - image.placement.top;
+                let width = image.placement.width as i32;
+                for (index, &alpha) in image.data.iter().enumerate() {
+                    if alpha > 0 {
+                        let index = index as i32;
+                        canvas.blend(left + index % width, top + index / width, color, alpha);
+                    }
+                }
+            }
+            pen += metrics.advance_width(glyph);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_scaled_image_covers_its_box_only() {
+        let mut canvas = Canvas::new(8, 8, [0, 0, 0, 255]);
+        let mut image = Canvas::new(2, 1, [255, 0, 0, 255]);
+        image.pixels[4..8].copy_from_slice(&[0, 0, 255, 255]);
+        canvas.draw_scaled(&image, 2, 2, 4, 2);
+        assert_eq!(canvas.pixel(2, 2), [255, 0, 0, 255]);
+        assert_eq!(canvas.pixel(5, 3), [0, 0, 255, 255]);
+        assert_eq!(canvas.pixel(6, 2), [0, 0, 0, 255]);
+        assert_eq!(canvas.pixel(2, 4), [0, 0, 0, 255]);
+    }
+
+    use super::*;
+
+    const WHITE: Rgba = [255, 255, 255, 255];
+    const BLACK: Rgba = [0, 0, 0, 255];
+
+    fn painter() -> TextPainter {
+        TextPainter::new(&ShippedFiles::compiled_in())
+    }
+
+    fn ink(canvas: &Canvas) -> usize {
+        (0..canvas.height)
+            .flat_map(|y| (0..canvas.width).map(move |x| (x, y)))
+            .filter(|&(x, y)| canvas.pixel(x, y)[0] < 128)
+            .count()
+    }
+
+    #[test]
+    fn the_font_has_the_hall_names() {
+        let charmap = painter().font.charmap();
+        for hall in yunzhan_model::HALLS {
+            for c in hall.name_zh.chars() {
+                assert_ne!(charmap.map(c), 0, "{c} of {} is missing", hall.name_zh);
+            }
+        }
+    }
+
+    #[test]
+    fn chinese_text_leaves_ink_and_blank_text_does_not() {
+        let mut painter = painter();
+        let mut canvas = Canvas::new(200, 60, WHITE);
+        painter.line(&mut canvas, "", 0.0, 0.0, 32.0, BLACK, Align::Left, 200.0);
+        assert_eq!(ink(&canvas), 0);
+        painter.line(
+            &mut canvas,
+            "攀枝花",
+            0.0,
+            0.0,
+            32.0,
+            BLACK,
+            Align::Left,
+            200.0,
+        );
+        assert!(ink(&canvas) > 300, "ink: {}", ink(&canvas));
+    }
+
+    #[test]
+    fn long_lines_are_cut_and_paragraphs_wrap() {
+        let painter = painter();
+        let long = "超低温溴化锂吸收式制冷机组超低温溴化锂吸收式制冷机组";
+        let fitted = painter.fit(long, 20.0, 120.0);
+        assert!(fitted.ends_with('…') && painter.measure(&fitted, 20.0) <= 120.0);
+        let lines = painter.wrap(long, 20.0, 120.0);
+        assert!(lines.len() > 2);
+        assert!(
+            lines
+                .iter()
+                .all(|line| painter.measure(line, 20.0) <= 120.0)
+        );
+        assert_eq!(lines.concat(), long);
+    }
+}
