@@ -91,6 +91,11 @@ pub fn app(options: &Options, files: ShippedFiles) -> App {
     #[cfg(target_arch = "wasm32")]
     app.add_plugins(web::plugin);
     if let Some(dir) = &options.capture {
+        // Documentation pictures show the full quality, whatever renders them.
+        app.insert_resource(world::quality::Quality {
+            setting: world::quality::QualitySetting::High,
+            ..default()
+        });
         app.add_plugins(dev::capture::CapturePlugin {
             dir: dir.clone(),
             hall: options.hall,
