@@ -482,26 +482,32 @@ mod download {
     /// `booth.json`, then the files it names, then a `.gltf`'s own files,
     /// each by its name relative to the `booth.json`.
     async fn fetch_booth(url: &str) -> FileMap {
-        let base = url
-            .rsplit_once('/')
-            .map_or(String::new(), |(base, _)| format!("{base}/"));
         let mut files = FileMap::new();
         let spec = yunzhan_client::fetch_bytes(url).await;
         let names = spec.as_deref().map(spec_references).unwrap_or_default();
         files.insert(BOOTH_FILE.to_string(), spec);
         for name in names {
-            let bytes = yunzhan_client::fetch_bytes(&format!("{base}{name}")).await;
+            let bytes = fetch_beside(url, &name).await;
             let more = match (&bytes, name.ends_with(".gltf")) {
                 (Ok(model), true) => model_references(model),
                 _ => Vec::new(),
             };
             files.insert(name, bytes);
             for name in more {
-                let bytes = yunzhan_client::fetch_bytes(&format!("{base}{name}")).await;
+                let bytes = fetch_beside(url, &name).await;
                 files.insert(name, bytes);
             }
         }
         files
+    }
+
+    /// The file of this name next to `booth.json` (the name resolved as a
+    /// relative address, so spaces and Chinese names are encoded).
+    async fn fetch_beside(booth_json: &str, name: &str) -> Result<Vec<u8>, String> {
+        let address = url::Url::parse(booth_json)
+            .and_then(|base| base.join(name))
+            .map_err(|error| format!("no address for {name:?} beside {booth_json}: {error}"))?;
+        yunzhan_client::fetch_bytes(address.as_str()).await
     }
 }
 

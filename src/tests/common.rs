@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use crate::expo::Screen;
-use crate::world::navigation::Go;
+use crate::world::navigation::{Go, Travel};
 use crate::world::visitor::Visitor;
-use bevy::input::InputPlugin;
+use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input::{ButtonState, InputPlugin};
 use bevy::prelude::*;
 use bevy::state::app::StatesPlugin;
 use bevy::time::TimeUpdateStrategy;
@@ -65,4 +66,26 @@ pub(super) fn visitor(app: &mut App) -> (Entity, Transform, f32) {
 pub(super) fn count<C: Component>(app: &mut App) -> usize {
     let world = app.world_mut();
     world.query_filtered::<(), With<C>>().iter(world).count()
+}
+
+/// Whether the visitor is on their way somewhere.
+pub(super) fn travelling(app: &mut App) -> bool {
+    let world = app.world_mut();
+    world
+        .query_filtered::<(), With<Travel>>()
+        .iter(world)
+        .next()
+        .is_some()
+}
+
+/// A key pressed, then released, as the window reports them.
+pub(super) fn key_strokes(key_code: KeyCode, logical_key: Key) -> [KeyboardInput; 2] {
+    [ButtonState::Pressed, ButtonState::Released].map(|state| KeyboardInput {
+        key_code,
+        logical_key: logical_key.clone(),
+        state,
+        text: None,
+        repeat: false,
+        window: Entity::PLACEHOLDER,
+    })
 }

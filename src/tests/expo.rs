@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::common::{count, go, headless_app, screen, visitor};
+use super::common::{count, go, headless_app, screen, travelling, visitor};
 use crate::expo::Screen;
 use crate::expo::catalog::ExpoCatalog;
 use crate::world::cards::{CARD_SHEET, Card, CardAtlas};
@@ -143,13 +143,7 @@ fn a_search_result_travels_to_its_booth_and_faces_the_card() {
     app.world_mut().write_message(FocusProject(target));
     for _ in 0..200 {
         app.update();
-        let world = app.world_mut();
-        let travelling = world
-            .query_filtered::<(), With<Travel>>()
-            .iter(world)
-            .count()
-            > 0;
-        if screen(&app) == Screen::Hall && !travelling {
+        if screen(&app) == Screen::Hall && !travelling(&mut app) {
             break;
         }
     }

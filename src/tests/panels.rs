@@ -4,8 +4,7 @@
 
 use bevy::ecs::change_detection::Tick;
 use bevy::ecs::system::RunSystemOnce;
-use bevy::input::ButtonState;
-use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input::keyboard::Key;
 use bevy::prelude::*;
 use bevy::window::{ExitCondition, WindowPlugin};
 use bevy_egui::{EguiContext, EguiInput, EguiOutput, PrimaryEguiContext, egui};
@@ -13,13 +12,13 @@ use egui_kittest::kittest::{NodeT, Queryable, State as Tree};
 use egui_kittest::{EventQueue, Node};
 use yunzhan_model::{Catalog, HallIndex, ProjectId};
 
-use super::common::{go, headless_app_with, screen, visitor};
+use super::common::{go, headless_app_with, key_strokes, screen, travelling, visitor};
 use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Screen};
 use crate::kiosk::KioskState;
 use crate::remote::{InquiryState, OutboxLine, SentInquiries, SubmitInquiry};
 use crate::ui::Panels;
 use crate::world::interaction::Selection;
-use crate::world::navigation::{Go, Travel};
+use crate::world::navigation::Go;
 use crate::world::quality::Quality;
 use crate::world::rebuild::ShowCatalog;
 
@@ -231,25 +230,18 @@ fn the_inquiry_form_names_what_is_missing_and_sends_a_complete_inquiry() {
     assert_eq!(inquiries[0].0.name, "王小明");
 }
 
-/// A key typed on the keyboard: egui gets the text, Bevy the key.
-fn type_key(panels: &mut PanelsApp, key_code: KeyCode, text: &str) {
-    let logical_key = Key::Character(text.into());
-    for state in [ButtonState::Pressed, ButtonState::Released] {
-        panels.app.world_mut().write_message(KeyboardInput {
-            key_code,
-            logical_key: logical_key.clone(),
-            state,
-            text: Some(text.into()),
-            repeat: false,
-            window: Entity::PLACEHOLDER,
-        });
-    }
-    panels.queue.lock().push(egui::Event::Text(text.into()));
+/// A key typed on the keyboard: Bevy gets the key, egui its event.
+fn type_key(panels: &mut PanelsApp, key_code: KeyCode, logical_key: Key, typed: egui::Event) {
+    panels
+        .app
+        .world_mut()
+        .write_message_batch(key_strokes(key_code, logical_key));
+    panels.queue.lock().push(typed);
     panels.frames(1);
 }
 
 #[test]
-fn typing_n_into_the_search_box_types_and_does_not_hop_booths() {
+fn typing_n_p_and_backspace_into_the_search_box_edits_it_and_nothing_else() {
     let mut panels = PanelsApp::new();
     go(&mut panels.app, Go::Hall(chengdu()), Screen::Hall);
     panels.frames(20);
@@ -257,16 +249,24 @@ fn typing_n_into_the_search_box_types_and_does_not_hop_booths() {
     panels.type_into(0, "x");
     let (_, before, _) = visitor(&mut panels.app);
     for (key, text) in [(KeyCode::KeyN, "n"), (KeyCode::KeyP, "p")] {
-        type_key(&mut panels, key, text);
+        let typed = egui::Event::Text(text.into());
+        type_key(&mut panels, key, Key::Character(text.into()), typed);
     }
+    let backspace = egui::Event::Key {
+        key: egui::Key::Backspace,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    };
+    type_key(&mut panels, KeyCode::Backspace, Key::Backspace, backspace);
     panels.frames(10);
-    let world = panels.app.world_mut();
-    let travelling = world.query_filtered::<(), With<Travel>>().iter(world).count();
     let (_, after, _) = visitor(&mut panels.app);
-    assert_eq!((travelling, after.translation), (0, before.translation));
+    assert!(!travelling(&mut panels.app), "on the way to another booth");
+    assert_eq!(after.translation, before.translation);
     let search = panels.world().resource::<crate::expo::SearchState>();
-    assert_eq!(search.query.text, "xnp");
-    assert_eq!(screen(&panels.app), Screen::Hall);
+    assert_eq!(search.query.text, "xn", "typed x, n, p, Backspace");
+    assert_eq!(screen(&panels.app), Screen::Hall, "Backspace left the hall");
 }
 
 fn ticks(panels: &PanelsApp) -> [Tick; 3] {

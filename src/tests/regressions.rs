@@ -1,48 +1,36 @@
 //! Defects found by reading the code (issue 13), each pinned by the
 //! behaviour a visitor would notice.
 
-use bevy::input::ButtonState;
-use bevy::input::keyboard::{Key, KeyboardInput};
+use bevy::input::keyboard::Key;
 use bevy::prelude::*;
 use yunzhan_model::HallIndex;
 
-use super::common::{go, headless_app, screen, visitor};
+use super::common::{go, headless_app, key_strokes, screen, travelling, visitor};
 use crate::deeplink::ShareBase;
 use crate::expo::Screen;
 use crate::ui::Panels;
 use crate::world::cards::CardAtlas;
 use crate::world::interaction::UiCapture;
-use crate::world::navigation::{Go, Travel};
+use crate::world::navigation::Go;
 use crate::world::quality::Quality;
 
 fn chengdu() -> HallIndex {
     HallIndex::from_id("chengdu").unwrap()
 }
 
-/// A key pressed and released, as the window reports it.
+/// A key pressed and released, a frame each.
 fn tap_key(app: &mut App, key_code: KeyCode, logical_key: Key) {
-    for state in [ButtonState::Pressed, ButtonState::Released] {
-        app.world_mut().write_message(KeyboardInput {
-            key_code,
-            logical_key: logical_key.clone(),
-            state,
-            text: None,
-            repeat: false,
-            window: Entity::PLACEHOLDER,
-        });
+    for stroke in key_strokes(key_code, logical_key) {
+        app.world_mut().write_message(stroke);
         app.update();
     }
 }
 
+/// Runs frames until the visitor has arrived (at most 30).
 fn settle(app: &mut App) {
     for _ in 0..30 {
         app.update();
-        let world = app.world_mut();
-        let moving = world
-            .query_filtered::<(), With<Travel>>()
-            .iter(world)
-            .count();
-        if moving == 0 {
+        if !travelling(app) {
             return;
         }
     }

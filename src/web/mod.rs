@@ -230,25 +230,14 @@ pub fn page_options() -> Result<crate::Options, String> {
     Ok(options)
 }
 
-/// An address relative to the page made absolute (`booths/a/booth.json`
-/// next to the page); absolute ones are kept.
+/// An address relative to the page made absolute as the browser would
+/// (`booths/a/booth.json` next to the page, `/x` on its host, `//host/x`
+/// on its scheme); absolute ones are kept.
 pub(crate) fn absolute(address: &str) -> String {
-    if address.contains("://") {
-        return address.to_string();
-    }
-    let page = page_address().unwrap_or_default();
-    match address.strip_prefix('/') {
-        Some(path) => {
-            let origin = web_sys::window()
-                .and_then(|w| w.location().origin().ok())
-                .unwrap_or_default();
-            format!("{origin}/{path}")
-        }
-        None => {
-            let dir = page.rsplit_once('/').map_or("", |(dir, _)| dir);
-            format!("{dir}/{address}")
-        }
-    }
+    let page = web_sys::window().and_then(|window| window.location().href().ok());
+    page.and_then(|page| url::Url::parse(&page).ok())
+        .and_then(|page| page.join(address).ok())
+        .map_or_else(|| address.to_string(), String::from)
 }
 
 /// The page's own address without its query (the base of shared links).

@@ -136,7 +136,7 @@ impl BoothReport {
 /// on the web page or downloaded from a preview address).
 pub trait BoothFiles {
     /// The bytes of a file by its plain relative name (already checked by
-    /// [`inside`]); the error says why it cannot be had.
+    /// `inside`); the error says why it cannot be had.
     fn read(&self, name: &str) -> Result<Vec<u8>, String>;
     /// Its size in bytes, without reading it.
     fn size(&self, name: &str) -> Result<u64, String>;
