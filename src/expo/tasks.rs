@@ -1,7 +1,5 @@
 //! Work off the frame loop (downloads, the platform worker).
 
-use bevy::prelude::*;
-
 /// Runs a task off the frame loop: natively on a thread of its own with a
 /// small async runtime, in a browser on the page's event loop. `make`
 /// makes the task where it runs.
@@ -18,11 +16,11 @@ where
                 .build()
             {
                 Ok(runtime) => runtime.block_on(make()),
-                Err(error) => error!("cannot start a task's runtime: {error}"),
+                Err(error) => bevy::log::error!("cannot start a task's runtime: {error}"),
             }
         });
     if let Err(error) = spawned {
-        error!("cannot start the {name} task: {error}");
+        bevy::log::error!("cannot start the {name} task: {error}");
     }
 }
 
