@@ -106,7 +106,7 @@ impl Store {
 mod browser {
     use std::io;
 
-    pub fn key(name: &str) -> String {
+    pub(super) fn key(name: &str) -> String {
         format!("yunzhan/{name}")
     }
 
@@ -116,12 +116,12 @@ mod browser {
             .ok_or_else(|| io::Error::other("this browser gives the page no localStorage"))
     }
 
-    pub fn read(name: &str) -> Option<Vec<u8>> {
+    pub(super) fn read(name: &str) -> Option<Vec<u8>> {
         let item = local_storage().ok()?.get_item(&key(name)).ok()??;
         Some(item.into_bytes())
     }
 
-    pub fn write(name: &str, bytes: &[u8]) -> io::Result<()> {
+    pub(super) fn write(name: &str, bytes: &[u8]) -> io::Result<()> {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"))?;
         local_storage()?
