@@ -20,7 +20,9 @@ use crate::world::rebuild::ShowCatalog;
 /// Where the booth's files are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum BoothSource {
-    /// A folder on this machine, watched for changes.
+    /// A folder on this machine, watched for changes (only given natively:
+    /// a page has no folders).
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     Folder(std::path::PathBuf),
     /// The address of a `booth.json`; its files are fetched beside it.
     Address(String),
