@@ -50,20 +50,22 @@ what=(--bin yunzhan)
 [ -z "$example" ] || what=(--example "$example")
 export RUSTFLAGS="${RUSTFLAGS:-} --cfg getrandom_backend=\"wasm_js\""
 # Clippy as the workspace's compiler: the crates are linted while they are
-# built, without a second (check) build of the dependencies.
+# built, without a second (check) build of the dependencies. Only for the
+# app's build (in `lint_env`): `cargo install` below must not get it.
+lint_env=()
 use_clippy() {
   local driver="$1"
   if [ "$lint" = yes ]; then
     [ -x "$driver" ] || { echo "web/build.sh: --lint needs clippy ($driver)" >&2; exit 1; }
-    export RUSTC_WORKSPACE_WRAPPER="$driver"
-    export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+    lint_env=(RUSTC_WORKSPACE_WRAPPER="$driver"
+      CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
   fi
 }
 if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
   echo "web/build.sh: rustup target $target" >&2
   target_dir="${CARGO_TARGET_DIR:-target}/wasm"
   use_clippy "$(rustc --print sysroot)/bin/clippy-driver"
-  cargo build "${what[@]}" --target "$target" --profile "$profile" --target-dir "$target_dir"
+  env "${lint_env[@]}" cargo build "${what[@]}" --target "$target" --profile "$profile" --target-dir "$target_dir"
 elif [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust ]; then
   echo "web/build.sh: Debian rustc-web with -Zbuild-std ($(/usr/bin/rustc --version))" >&2
   target_dir="${CARGO_TARGET_DIR:-target}/wasm-debian"
@@ -80,7 +82,7 @@ elif [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust ]; then
     export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$wasm_ld"
   fi
   use_clippy /usr/bin/clippy-driver
-  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build "${what[@]}" \
+  env "${lint_env[@]}" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 /usr/bin/cargo build "${what[@]}" \
     --target "$target" --profile "$profile" --target-dir "$target_dir" \
     -Zbuild-std=std,panic_abort
 else
