@@ -3,7 +3,6 @@
 //! without a restart, the cached catalog is used with an offline badge when
 //! the server is gone, and an inquiry queued offline is sent once it is back.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::common::{count, go, headless_app_with, screen};
@@ -18,7 +17,7 @@ use crate::world::navigation::Go;
 use bevy::prelude::*;
 use yunzhan_model::inquiry::Inquiry;
 use yunzhan_model::{Catalog, CooperationMode, HallIndex};
-use yunzhan_server::api::ServedCatalog;
+use yunzhan_server::db::DbTarget;
 use yunzhan_server::rate::RateLimit;
 use yunzhan_server::{BackgroundServer, Settings};
 
@@ -27,6 +26,15 @@ fn scratch(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Runs a database call of the server from this (synchronous) test.
+fn block_on<T>(future: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
 }
 
 fn app_on(api: &str, data: &std::path::Path) -> App {
@@ -67,7 +75,7 @@ fn the_app_follows_the_server_and_falls_back_to_its_cache() {
     let server_dir = scratch("server");
     let data = scratch("data");
     let settings = Settings {
-        db: server_dir.join("yunzhan.db"),
+        db: DbTarget::Sqlite(server_dir.join("yunzhan.db")),
         inquiry_rate: RateLimit {
             per_minute: 1e6,
             burst: 1e6,
@@ -92,14 +100,12 @@ fn the_app_follows_the_server_and_falls_back_to_its_cache() {
             .resource::<ExpoCatalog>()
             .hall_project_count(bazhong)
     );
-    let served = server.state.catalog.read().unwrap().clone();
-    let mut projects = served.catalog.projects().to_vec();
+    let mut projects = server.state.served().catalog.projects().to_vec();
     let dropped = projects.iter().position(|p| p.hall == bazhong).unwrap();
     let dropped_no = projects.remove(dropped).platform_no;
-    *server.state.catalog.write().unwrap() = Arc::new(ServedCatalog {
-        catalog: Catalog::from_projects("refresh-test", projects).catalog,
-        etag: "refresh-test".into(),
-    });
+    // Imported into the platform's database, as an operator would.
+    let refreshed = Catalog::from_projects("refresh-test", projects).catalog;
+    block_on(server.state.db.replace_catalog(&refreshed, |_| {})).unwrap();
     until(&mut app, "the refreshed catalog", |app| {
         version(app) == "refresh-test"
     });
@@ -146,5 +152,5 @@ fn the_app_follows_the_server_and_falls_back_to_its_cache() {
     until(&mut offline, "the inquiry sent", |app| {
         states(app) == [InquiryState::Sent]
     });
-    assert_eq!(server.state.db.inquiry_count().unwrap(), 1);
+    assert_eq!(block_on(server.state.db.inquiry_count()).unwrap(), 1);
 }

@@ -68,17 +68,96 @@ pub enum SubmitOutcome {
 
 #[derive(Debug, Clone)]
 pub struct ApiClient {
-    http: reqwest::Client,
+    http: Result<reqwest::Client, ClientError>,
     base: String,
 }
 
 fn unreachable(error: reqwest::Error) -> ClientError {
-    ClientError::Unreachable(error.to_string())
+    // The chain holds the reason (e.g. which certificate was refused).
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        reason = format!("{reason}: {cause}");
+        source = cause.source();
+    }
+    ClientError::Unreachable(reason)
+}
+
+/// The environment variable naming a PEM file of extra certificate
+/// authorities to trust, besides the system's (a venue's own server).
+pub const EXTRA_CA_ENV: &str = "YUNZHAN_EXTRA_CA";
+
+/// The HTTP client every request shares. Natively it speaks `https://`
+/// with rustls, trusting the system's certificate store plus the
+/// authorities in [`EXTRA_CA_ENV`]; the error (an unreadable CA file) is
+/// reported by every request, so the app shows it where it shows why the
+/// platform is unreachable.
+pub fn http_client() -> Result<reqwest::Client, ClientError> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, ClientError>> =
+        std::sync::OnceLock::new();
+    CLIENT.get_or_init(build_http_client).clone()
+}
+
+/// A client builder with this crate's TLS and timeouts, for a client of
+/// one's own (tests, tools); without the extra authorities.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn http_builder() -> reqwest::ClientBuilder {
+    // Another part of the program may have chosen a provider already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn build_http_client() -> Result<reqwest::Client, ClientError> {
+    let extra_ca = std::env::var_os(EXTRA_CA_ENV).map(std::path::PathBuf::from);
+    http_client_trusting(extra_ca.as_deref())
+}
+
+/// A client trusting the system's store plus the CA certificates in the
+/// PEM file `extra_ca`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn http_client_trusting(
+    extra_ca: Option<&std::path::Path>,
+) -> Result<reqwest::Client, ClientError> {
+    let mut builder = http_builder();
+    if let Some(path) = extra_ca {
+        let refused = |why: String| {
+            ClientError::Unreachable(format!(
+                "extra CA file {}: {why}; give a PEM file of CA certificates",
+                path.display()
+            ))
+        };
+        let pem = std::fs::read(path).map_err(|error| refused(error.to_string()))?;
+        let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|error| refused(error.to_string()))?;
+        if certificates.is_empty() {
+            return Err(refused("no certificate in it".into()));
+        }
+        builder = builder.tls_certs_merge(certificates);
+    }
+    builder
+        .build()
+        .map_err(|error| ClientError::Unreachable(format!("HTTPS is not available: {error}")))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn build_http_client() -> Result<reqwest::Client, ClientError> {
+    // The browser does TLS and trusts what the system trusts.
+    reqwest::Client::builder()
+        .build()
+        .map_err(|error| ClientError::Unreachable(error.to_string()))
 }
 
 /// The bytes at `url` (an exhibitor's booth files); the error says why not.
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    let response = reqwest::get(url).await.map_err(|error| error.to_string())?;
+    let http = http_client().map_err(|error| error.to_string())?;
+    let response = http
+        .get(url)
+        .send()
+        .await
+        .map_err(|error| unreachable(error).to_string())?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("{url}: HTTP {status}"));
@@ -93,15 +172,22 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 impl ApiClient {
     /// A client for the server at `base` (e.g. `http://127.0.0.1:8080`).
     pub fn new(base: &str) -> Self {
-        let builder = reqwest::Client::builder();
-        #[cfg(not(target_arch = "wasm32"))]
-        let builder = builder
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30));
         ApiClient {
-            http: builder.build().expect("a plain HTTP client builds"),
+            http: http_client(),
             base: base.trim_end_matches('/').to_string(),
         }
+    }
+
+    /// A client for `base` that sends its requests through `http`.
+    pub fn with_http(base: &str, http: reqwest::Client) -> Self {
+        ApiClient {
+            http: Ok(http),
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, ClientError> {
+        self.http.as_ref().map_err(Clone::clone)
     }
 
     fn url(&self, path: &str) -> String {
@@ -110,7 +196,7 @@ impl ApiClient {
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let response = self
-            .http
+            .http()?
             .get(self.url(path))
             .send()
             .await
@@ -130,7 +216,7 @@ impl ApiClient {
         &self,
         etag: Option<&str>,
     ) -> Result<Option<CatalogInfo>, ClientError> {
-        let mut request = self.http.get(self.url("/catalog"));
+        let mut request = self.http()?.get(self.url("/catalog"));
         if let Some(etag) = etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, format!("\"{etag}\""));
         }
@@ -192,8 +278,10 @@ impl ApiClient {
 
     /// Sends one inquiry under its idempotency key.
     pub async fn submit(&self, key: &str, inquiry: &Inquiry) -> SubmitOutcome {
-        let response = match self
-            .http
+        let Ok(http) = self.http() else {
+            return SubmitOutcome::RetryLater(None);
+        };
+        let response = match http
             .post(self.url("/inquiries"))
             .header("Idempotency-Key", key)
             .json(inquiry)

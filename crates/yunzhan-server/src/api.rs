@@ -1,13 +1,13 @@
 //! The `/api/v1` routes. [`routes`] is the one list the router is built
 //! from; a test compares it with docs/openapi.json and docs/api.md.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -19,8 +19,9 @@ use yunzhan_model::api::{
 use yunzhan_model::inquiry::Inquiry;
 use yunzhan_model::{Catalog, HallIndex, HallLevel, Industry, ProjectKind};
 
-use crate::db::{Db, Stored, now_rfc3339};
-use crate::rate::Limiter;
+use crate::db::{Db, DbError, InquiryWrite, Stored, now_rfc3339};
+use crate::metrics::Metrics;
+use crate::rate::{RateLimit, client_address};
 
 /// The catalog being served and its ETag; replaced whole on import.
 pub struct ServedCatalog {
@@ -32,7 +33,10 @@ pub struct ServedCatalog {
 pub struct AppState {
     pub catalog: Arc<RwLock<Arc<ServedCatalog>>>,
     pub db: Arc<Db>,
-    pub limiter: Arc<Limiter>,
+    pub metrics: Arc<Metrics>,
+    pub inquiry_rate: RateLimit,
+    /// Load balancers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
@@ -41,6 +45,22 @@ impl AppState {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// Serves `served` from now on.
+    pub fn serve_catalog(&self, served: ServedCatalog) {
+        self.metrics
+            .serving_catalog(served.catalog.catalog_version(), &served.etag);
+        *self
+            .catalog
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(served);
+    }
+
+    /// The answer to a failed database operation (counted in the metrics).
+    fn database_failed(&self, error: DbError) -> ApiError {
+        self.metrics.database_error();
+        ApiError::database(error)
     }
 }
 
@@ -60,6 +80,7 @@ pub fn routes() -> Vec<Route> {
     };
     vec![
         route(Method::GET, "/health", get(health)),
+        route(Method::GET, "/ready", get(ready)),
         route(Method::GET, "/catalog", get(catalog_info)),
         route(Method::GET, "/halls", get(halls)),
         route(Method::GET, "/halls/{hall}/booths", get(hall_booths)),
@@ -95,6 +116,20 @@ impl ApiError {
         }
     }
 
+    fn rate_limited(wait: std::time::Duration) -> Self {
+        let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many inquiries from this client; retry in {seconds} s"),
+            format!("询单提交过于频繁，请 {seconds} 秒后重试"),
+        );
+        error
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        error
+    }
+
     fn bad_parameter(name: &str, value: &str, expected: &str) -> Self {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -104,14 +139,31 @@ impl ApiError {
         )
     }
 
-    fn internal(error: impl std::fmt::Display) -> Self {
-        tracing::error!(%error, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the server could not complete the request; try again later".into(),
-            "服务器暂时无法完成请求，请稍后重试".into(),
-        )
+    fn database(error: DbError) -> Self {
+        match error {
+            DbError::Unavailable(reason) => {
+                tracing::warn!(%reason, "database unavailable");
+                let mut error = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database is unavailable for a moment; try again in a few seconds".into(),
+                    "数据库暂时不可用，请几秒后重试".into(),
+                );
+                error
+                    .headers
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                error
+            }
+            DbError::Failed(reason) => {
+                tracing::error!(%reason, "database error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "the server could not complete the request; try again later".into(),
+                    "服务器暂时无法完成请求，请稍后重试".into(),
+                )
+            }
+        }
     }
 }
 
@@ -122,6 +174,26 @@ impl IntoResponse for ApiError {
 }
 
 type ApiResult<T> = Result<T, ApiError>;
+
+/// A query string read into `T`, refused in the API's error shape (a
+/// duplicated or malformed parameter is a `400 bad_query`).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(query)) => Ok(ApiQuery(query)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                format!("the query string is not valid: {}", rejection.body_text()),
+                "查询字符串无效（参数重复或格式错误）".into(),
+            )),
+        }
+    }
+}
 
 fn quoted(etag: &str) -> String {
     format!("\"{etag}\"")
@@ -157,6 +229,24 @@ async fn health(State(state): State<AppState>) -> axum::Json<Health> {
         catalog_version: served.catalog.catalog_version().into(),
         projects: served.catalog.projects().len(),
     })
+}
+
+/// Readiness: the database answers (within 2 s) and a catalog is loaded.
+async fn ready(State(state): State<AppState>) -> ApiResult<axum::Json<Health>> {
+    let ping = tokio::time::timeout(std::time::Duration::from_secs(2), state.db.ping()).await;
+    match ping {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => return Err(state.database_failed(error)),
+        Err(_) => {
+            return Err(state.database_failed(DbError::Unavailable("no answer within 2 s".into())));
+        }
+    }
+    let served = state.served();
+    Ok(axum::Json(Health {
+        status: "ready".into(),
+        catalog_version: served.catalog.catalog_version().into(),
+        projects: served.catalog.projects().len(),
+    }))
 }
 
 async fn catalog_info(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -226,7 +316,7 @@ fn parse_count(name: &str, value: Option<&str>, default: usize, max: usize) -> A
 async fn hall_booths(
     State(state): State<AppState>,
     Path(hall): Path<String>,
-    Query(params): Query<PageParams>,
+    ApiQuery(params): ApiQuery<PageParams>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let hall = hall_from_id(&hall)?;
@@ -314,7 +404,7 @@ fn parse_name<T: serde::de::DeserializeOwned>(
 
 async fn search(
     State(state): State<AppState>,
-    Query(params): Query<SearchParams>,
+    ApiQuery(params): ApiQuery<SearchParams>,
 ) -> ApiResult<axum::Json<SearchResults>> {
     let mut query = yunzhan_model::Query::text(params.q);
     if let Some(hall) = &params.hall {
@@ -390,19 +480,6 @@ async fn submit_inquiry(
         )
     })?;
     let key = idempotency_key(&headers)?;
-    if let Err(wait) = state.limiter.take(client.ip(), Instant::now()) {
-        let seconds = wait.as_secs().max(1);
-        let mut error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many inquiries from this client; retry in {seconds} s"),
-            format!("询单提交过于频繁，请 {seconds} 秒后重试"),
-        );
-        error
-            .headers
-            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Err(error);
-    }
     let inquiry: Inquiry = serde_json::from_slice(&body).map_err(|error| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -428,16 +505,25 @@ async fn submit_inquiry(
         .find(&inquiry.platform_no)
         .map(|id| served.catalog.project(id))
         .ok_or_else(|| unknown_project(&inquiry.platform_no))?;
-    let agent_id = project.agent.id.clone();
-    let db = state.db.clone();
-    let stored = tokio::task::spawn_blocking(move || {
-        db.store_inquiry(&key, &inquiry, &agent_id, &now_rfc3339())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let write = InquiryWrite {
+        key,
+        agent_id: project.agent.id.clone(),
+        inquiry,
+        received_at: now_rfc3339(),
+        client: client_address(client, &headers, &state.trusted_proxies).to_string(),
+        limit: state.inquiry_rate,
+    };
+    let stored = state
+        .db
+        .store_inquiry(write)
+        .await
+        .map_err(|error| state.database_failed(error))?;
     let (status, stored) = match stored {
-        Stored::Created(stored) => (StatusCode::CREATED, stored),
+        Stored::Created(stored) => {
+            state.metrics.inquiry_stored();
+            (StatusCode::CREATED, stored)
+        }
+        Stored::Limited(wait) => return Err(ApiError::rate_limited(wait)),
         Stored::Replayed(stored) => (StatusCode::OK, stored),
         Stored::KeyReused => {
             return Err(ApiError::new(
@@ -478,12 +564,11 @@ async fn agent_inquiries(
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim)
         .unwrap_or("");
-    let db = state.db.clone();
-    let token = token.to_string();
-    let owner = tokio::task::spawn_blocking(move || db.token_agent(&token))
+    let owner = state
+        .db
+        .token_agent(token)
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|error| state.database_failed(error))?;
     let Some(owner) = owner else {
         let mut error = ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -504,10 +589,10 @@ async fn agent_inquiries(
             "该令牌属于其他服务专员，无权查看".into(),
         ));
     }
-    let db = state.db.clone();
-    let inquiries = tokio::task::spawn_blocking(move || db.agent_inquiries(&agent))
+    let inquiries = state
+        .db
+        .agent_inquiries(&agent)
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|error| state.database_failed(error))?;
     Ok(axum::Json(inquiries).into_response())
 }

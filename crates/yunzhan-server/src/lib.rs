@@ -1,29 +1,32 @@
 //! Yunzhan's reference platform API server: the catalog, booths, search and
-//! inquiries of docs/api.md on an embedded SQLite database.
+//! inquiries of docs/api.md on SQLite (one machine) or PostgreSQL (many
+//! replicas behind a load balancer).
 
 pub mod api;
 pub mod db;
+pub mod metrics;
 pub mod rate;
 pub mod text_view;
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use yunzhan_model::Catalog;
 
 use crate::api::{AppState, ServedCatalog};
-use crate::db::Db;
-use crate::rate::{Limiter, RateLimit};
+use crate::db::{Db, DbTarget, unix_now};
+use crate::metrics::Metrics;
+use crate::rate::RateLimit;
 
 /// Largest request body accepted (an inquiry is a few KiB at most).
 pub const BODY_LIMIT: usize = 32 * 1024;
@@ -31,57 +34,91 @@ pub const BODY_LIMIT: usize = 32 * 1024;
 /// How the server runs; `yunzhan-server serve --help` documents each.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub db: PathBuf,
+    pub db: DbTarget,
     /// A built web app (`dist/`) to serve at `/`.
     pub web: Option<PathBuf>,
     /// The web origin allowed to call the API from a browser; `*` for any.
     pub cors_origin: String,
     pub inquiry_rate: RateLimit,
+    /// Load balancers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// How often a replica looks for a catalog imported elsewhere.
+    pub catalog_poll: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            db: PathBuf::from("yunzhan.db"),
+            db: DbTarget::Sqlite(PathBuf::from("yunzhan.db")),
             web: None,
             cors_origin: "*".into(),
             inquiry_rate: RateLimit::default(),
+            trusted_proxies: Vec::new(),
+            catalog_poll: Duration::from_secs(1),
         }
     }
 }
 
-/// Opens the database; on first start imports the embedded catalog.
-pub fn open_state(settings: &Settings) -> Result<AppState, String> {
-    let db = Db::open(&settings.db)
-        .map_err(|error| format!("cannot open database {}: {error}", settings.db.display()))?;
-    let loaded = db
+/// Opens and migrates the database, imports the embedded catalog on first
+/// start, and starts following catalogs imported by others (on the current
+/// tokio runtime).
+pub async fn open_state(settings: &Settings) -> Result<AppState, String> {
+    let db = Db::open(&settings.db).await?;
+    let embedded = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
+        .map_err(|error| format!("the embedded catalog is broken: {error}"))?
+        .catalog;
+    db.seed_catalog(&embedded)
+        .await
+        .map_err(|error| format!("cannot import the embedded catalog: {error}"))?;
+    let (catalog, etag) = db
         .load_catalog()
-        .map_err(|error| format!("cannot read the catalog from the database: {error}"))?;
-    let (catalog, etag) = match loaded {
-        Some(loaded) => loaded,
-        None => {
-            let report = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
-                .map_err(|error| format!("the embedded catalog is broken: {error}"))?;
-            tracing::info!(
-                projects = report.catalog.projects().len(),
-                "first start: importing the embedded catalog"
-            );
-            db.replace_catalog(&report.catalog, |_| {})
-                .map_err(|error| format!("cannot import the embedded catalog: {error}"))?;
-            db.load_catalog()
-                .map_err(|error| format!("cannot read the catalog back: {error}"))?
-                .ok_or("the imported catalog is missing")?
-        }
-    };
-    Ok(AppState {
+        .await
+        .map_err(|error| format!("cannot read the catalog from the database: {error}"))?
+        .ok_or("the imported catalog is missing")?;
+    let metrics = Arc::new(Metrics::default());
+    metrics.serving_catalog(catalog.catalog_version(), &etag);
+    let state = AppState {
         catalog: Arc::new(RwLock::new(Arc::new(ServedCatalog { catalog, etag }))),
         db: Arc::new(db),
-        limiter: Arc::new(Limiter::new(settings.inquiry_rate)),
-    })
+        metrics,
+        inquiry_rate: settings.inquiry_rate,
+        trusted_proxies: settings.trusted_proxies.clone().into(),
+    };
+    tokio::spawn(follow_catalog(state.clone(), settings.catalog_poll));
+    Ok(state)
+}
+
+/// Every `period`, serves the catalog another replica (or `import`) stored,
+/// and forgets rate buckets that have been full for a while.
+async fn follow_catalog(state: AppState, period: Duration) {
+    let mut ticks = tokio::time::interval(period);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = refresh_catalog(&state).await {
+            state.metrics.database_error();
+            tracing::warn!(%error, "cannot check the stored catalog; retrying");
+        }
+        let idle_since = unix_now() - 2.0 * state.inquiry_rate.refill_seconds();
+        if let Err(error) = state.db.forget_idle_clients(idle_since).await {
+            tracing::warn!(%error, "cannot forget idle rate buckets");
+        }
+    }
+}
+
+async fn refresh_catalog(state: &AppState) -> Result<(), db::DbError> {
+    if state.db.catalog_etag().await?.as_deref() == Some(state.served().etag.as_str()) {
+        return Ok(());
+    }
+    if let Some((catalog, etag)) = state.db.load_catalog().await? {
+        tracing::info!(catalog_version = catalog.catalog_version(), %etag, "serving a new catalog");
+        state.serve_catalog(ServedCatalog { catalog, etag });
+    }
+    Ok(())
 }
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
-    let mut router = text_view::routes();
+    let mut router = text_view::routes().route("/metrics", axum::routing::get(metrics));
     for route in api::routes() {
         router = router.route(&route.path, route.handler);
     }
@@ -104,7 +141,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         ])
         .expose_headers([header::ETAG, header::RETRY_AFTER]);
     let mut router = router
-        .with_state(state)
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors);
     if let Some(web) = &settings.web {
@@ -115,7 +152,18 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .append_index_html_on_directories(true),
         );
     }
-    router.layer(middleware::from_fn(log_and_harden))
+    router.layer(middleware::from_fn_with_state(state, log_and_harden))
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 /// How long a browser may keep a file of the web app: files whose names
@@ -137,15 +185,21 @@ pub fn cache_control(path: &str) -> &'static str {
     }
 }
 
-/// One log line per request (method, path, status, time; never query
-/// strings or bodies, which can hold personal data), `nosniff` on every
+/// One log line and one metric per request (method, path, status, time;
+/// never query strings or bodies, which can hold personal data; metrics by
+/// route template, files as `static`), `nosniff` on every
 /// answer, so a browser never treats stored text as HTML, fonts typed
 /// `font/otf`, and a Cache-Control header ([`cache_control`]) where none
 /// was set.
-async fn log_and_harden(request: Request, next: Next) -> Response {
+async fn log_and_harden(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("static", MatchedPath::as_str)
+        .to_owned();
     let mut response = next.run(request).await;
     let succeeded = response.status().is_success();
     let headers = response.headers_mut();
@@ -164,11 +218,14 @@ async fn log_and_harden(request: Request, next: Next) -> Response {
             HeaderValue::from_static(cache_control(&path)),
         );
     }
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.request(method.as_str(), &route, status, took);
     tracing::info!(
         %method,
         %path,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
+        status,
+        ms = took.as_secs_f64() * 1000.0,
         "request"
     );
     response
@@ -201,40 +258,46 @@ pub struct BackgroundServer {
 impl BackgroundServer {
     /// Starts serving on 127.0.0.1:`port` (0: any free port).
     pub fn start(settings: &Settings, port: u16) -> Result<BackgroundServer, String> {
-        let state = open_state(settings)?;
-        let app = router(state.clone(), settings);
-        let (ready, bound) = std::sync::mpsc::channel();
+        let (ready, started) = std::sync::mpsc::channel();
         let (kill, killed) = std::sync::mpsc::channel::<()>();
+        let settings = settings.clone();
         let thread = std::thread::spawn(move || {
-            let started = tokio::runtime::Builder::new_multi_thread()
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
-                .map_err(|error| error.to_string())
-                .and_then(|runtime| {
-                    let listener = runtime
-                        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
-                        .map_err(|error| format!("cannot listen on port {port}: {error}"))?;
-                    let port = listener
-                        .local_addr()
-                        .map_err(|error| error.to_string())?
-                        .port();
-                    Ok((runtime, listener, port))
-                });
-            match started {
-                Ok((runtime, listener, port)) => {
-                    let _ = ready.send(Ok(port));
-                    runtime.spawn(serve(listener, app, std::future::pending()));
-                    // Until killed, or the handle is dropped.
-                    let _ = killed.recv();
-                    runtime.shutdown_background();
-                }
+            {
+                Ok(runtime) => runtime,
                 Err(error) => {
-                    let _ = ready.send(Err(error));
+                    let _ = ready.send(Err(error.to_string()));
+                    return;
                 }
+            };
+            let bound = runtime.block_on(async {
+                let state = open_state(&settings).await?;
+                let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .map_err(|error| format!("cannot listen on port {port}: {error}"))?;
+                let port = listener
+                    .local_addr()
+                    .map_err(|error| error.to_string())?
+                    .port();
+                tokio::spawn(serve(
+                    listener,
+                    router(state.clone(), &settings),
+                    std::future::pending(),
+                ));
+                Ok((port, state))
+            });
+            let failed = bound.is_err();
+            let _ = ready.send(bound);
+            if !failed {
+                // Until killed, or the handle is dropped.
+                let _ = killed.recv();
             }
+            runtime.shutdown_background();
         });
-        let port = bound
+        let (port, state) = started
             .recv()
             .map_err(|_| "the server thread stopped".to_string())??;
         Ok(BackgroundServer {

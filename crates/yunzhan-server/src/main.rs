@@ -1,12 +1,13 @@
 //! `yunzhan-server`: the reference platform API server.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::net::IpAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use yunzhan_model::Catalog;
-use yunzhan_server::db::{Db, now_rfc3339};
+use yunzhan_server::db::{Db, DbTarget, now_rfc3339};
 use yunzhan_server::rate::RateLimit;
 use yunzhan_server::{Settings, open_state, router, serve};
 
@@ -33,6 +34,15 @@ enum Command {
     /// Ctrl-C or SIGTERM stops it after the requests in flight (at most 10 s).
     #[command(verbatim_doc_comment, after_help = LOGS)]
     Serve(ServeArgs),
+    /// Bring the database's schema to this release's version
+    ///
+    /// `serve` does this on start too; run it alone to migrate before
+    /// starting replicas, or to see the version.
+    #[command(verbatim_doc_comment)]
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Replace the catalog with FILE (the yunzhan-catalog format)
     ///
     /// Refused records are listed with their reasons and skipped; the exit
@@ -95,28 +105,51 @@ struct ServeArgs {
         value_parser = at_least_one
     )]
     inquiry_burst: f64,
+    /// A load balancer whose X-Forwarded-For names the client (repeatable)
+    #[arg(long, value_name = "IP")]
+    trusted_proxy: Vec<IpAddr>,
+    /// How log lines are written
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    /// One readable line per event
+    Text,
+    /// One JSON object per line, for log collectors
+    Json,
 }
 
 impl ServeArgs {
-    fn settings(&self) -> Settings {
-        Settings {
-            db: self.database.db.clone(),
+    fn settings(&self) -> Result<Settings, String> {
+        Ok(Settings {
+            db: self.database.target()?,
             web: self.web.clone(),
             cors_origin: self.cors_origin.clone(),
             inquiry_rate: RateLimit {
                 per_minute: self.inquiries_per_minute,
                 burst: self.inquiry_burst,
             },
-        }
+            trusted_proxies: self.trusted_proxy.clone(),
+            ..Settings::default()
+        })
     }
 }
 
 /// `--db`, shared by the commands that open the database.
 #[derive(Args)]
 struct DatabaseArg {
-    /// SQLite database
-    #[arg(long, value_name = "FILE", default_value_os_t = Settings::default().db)]
-    db: PathBuf,
+    /// A SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DATABASE
+    #[arg(long, value_name = "FILE|URL", default_value = "yunzhan.db")]
+    db: String,
+}
+
+impl DatabaseArg {
+    /// Read here, not by clap, so that an error never repeats a password.
+    fn target(&self) -> Result<DbTarget, String> {
+        self.db.parse()
+    }
 }
 
 /// Parses a rate option: a number of at least 1.
@@ -138,65 +171,90 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> Result<ExitCode, String> {
-    match command {
-        Command::Serve(serve_args) => run_server(&serve_args.listen, &serve_args.settings()),
-        Command::Import { file, database } => import(&file, &database.db),
-        Command::AgentToken { agent, database } => {
-            let db = Db::open(&database.db).map_err(|error| error.to_string())?;
-            let token = db
-                .create_agent_token(&agent, &now_rfc3339())
-                .map_err(|error| error.to_string())?;
-            println!("{token}");
-            eprintln!("token for {agent} created; only its digest is stored, so keep it now");
-            Ok(ExitCode::SUCCESS)
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
+    runtime.block_on(async {
+        match command {
+            Command::Serve(serve_args) => run_server(&serve_args).await,
+            Command::Migrate { database } => {
+                let target = database.target()?;
+                let db = Db::connect(&target).await?;
+                let report = db.migrate().await?;
+                eprintln!(
+                    "{target}: schema version {}{}",
+                    report.version,
+                    if report.applied.is_empty() {
+                        ", already current".to_string()
+                    } else {
+                        format!(" (applied {:?})", report.applied)
+                    }
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Import { file, database } => import(&file, &database.target()?).await,
+            Command::AgentToken { agent, database } => {
+                let db = Db::open(&database.target()?).await?;
+                let token = db
+                    .create_agent_token(&agent, &now_rfc3339())
+                    .await
+                    .map_err(|error| error.to_string())?;
+                println!("{token}");
+                eprintln!("token for {agent} created; only its digest is stored, so keep it now");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::ExportText { dir } => export_text(&dir),
         }
-        Command::ExportText { dir } => {
-            let catalog = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
-                .map_err(|error| format!("the embedded catalog is broken: {error}"))?
-                .catalog;
-            let pages = yunzhan_server::text_view::export(&catalog, &dir).map_err(|error| {
-                format!("cannot write the text view into {}: {error}", dir.display())
-            })?;
-            eprintln!("wrote {pages} text view pages into {}", dir.display());
-            Ok(ExitCode::SUCCESS)
-        }
+    })
+}
+
+fn export_text(dir: &std::path::Path) -> Result<ExitCode, String> {
+    let catalog = Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
+        .map_err(|error| format!("the embedded catalog is broken: {error}"))?
+        .catalog;
+    let pages = yunzhan_server::text_view::export(&catalog, dir)
+        .map_err(|error| format!("cannot write the text view into {}: {error}", dir.display()))?;
+    eprintln!("wrote {pages} text view pages into {}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => logs.json().init(),
     }
 }
 
-fn run_server(listen: &str, settings: &Settings) -> Result<ExitCode, String> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .init();
-    let state = open_state(settings)?;
-    let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
-        let address = listener.local_addr().map_err(|error| error.to_string())?;
-        tracing::info!(%address, db = %settings.db.display(), "serving http://{address}/api/v1");
-        // After the signal, requests in flight get GRACE to finish.
-        let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
-        let serving = serve(listener, router(state, settings), async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
-        });
-        tokio::select! {
-            served = serving => served.map_err(|error| error.to_string()),
-            () = async {
-                let _ = stop_requested.wait_for(|stop| *stop).await;
-                tokio::time::sleep(GRACE).await;
-            } => {
-                tracing::warn!("connections still open {} s after the signal; stopping anyway", GRACE.as_secs());
-                Ok(())
-            }
+async fn run_server(serve_args: &ServeArgs) -> Result<ExitCode, String> {
+    let settings = serve_args.settings()?;
+    init_logs(serve_args.log_format);
+    let listen = &serve_args.listen;
+    let state = open_state(&settings).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    tracing::info!(%address, db = %settings.db, "serving http://{address}/api/v1");
+    // After the signal, requests in flight get GRACE to finish.
+    let (stopping, mut stop_requested) = tokio::sync::watch::channel(false);
+    let serving = serve(listener, router(state, &settings), async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    tokio::select! {
+        served = serving => served.map_err(|error| error.to_string())?,
+        () = async {
+            let _ = stop_requested.wait_for(|stop| *stop).await;
+            tokio::time::sleep(GRACE).await;
+        } => {
+            tracing::warn!("connections still open {} s after the signal; stopping anyway", GRACE.as_secs());
         }
-    })?;
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -223,12 +281,11 @@ async fn shutdown_signal() {
     tracing::info!("shutting down after the requests in flight");
 }
 
-fn import(file: &str, db_path: &Path) -> Result<ExitCode, String> {
+async fn import(file: &str, target: &DbTarget) -> Result<ExitCode, String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read {file}: {error}"))?;
     let report = Catalog::load(&bytes).map_err(|error| format!("{file}: {error}"))?;
     println!("{}", report.describe(file));
-    let db =
-        Db::open(db_path).map_err(|error| format!("cannot open {}: {error}", db_path.display()))?;
+    let db = Db::open(target).await?;
     let total = report.catalog.projects().len();
     let mut stderr = std::io::stderr();
     db.replace_catalog(&report.catalog, |done| {
@@ -242,10 +299,10 @@ fn import(file: &str, db_path: &Path) -> Result<ExitCode, String> {
             );
         }
     })
+    .await
     .map_err(|error| format!("import failed, the old catalog is kept: {error}"))?;
     eprintln!(
-        "\nimported {total} projects into {} (catalog {}); a running server picks it up on restart",
-        db_path.display(),
+        "\nimported {total} projects into {target} (catalog {}); running servers serve it within seconds",
         report.catalog.catalog_version()
     );
     Ok(if report.rejected.is_empty() {

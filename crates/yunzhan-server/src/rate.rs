@@ -1,10 +1,12 @@
-//! A per-client token bucket for inquiries: a client may send `burst`
-//! inquiries at once, then one every `1 / per_minute` minutes.
+//! Inquiry rate limiting: a token bucket per client (a client may send
+//! `burst` inquiries at once, then `per_minute`), kept in the database so
+//! that every replica counts the same client once (see `db::inquiries`).
+//! Behind a load balancer the client is found in `X-Forwarded-For`, but
+//! only when the connection comes from a proxy the server was told to trust.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::HeaderMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
@@ -21,68 +23,82 @@ impl Default for RateLimit {
     }
 }
 
-#[derive(Debug)]
-pub struct Limiter {
-    limit: RateLimit,
-    buckets: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+impl RateLimit {
+    /// How long an untouched bucket takes to fill up again: after that its
+    /// row may be forgotten.
+    pub fn refill_seconds(&self) -> f64 {
+        self.burst / (self.per_minute / 60.0)
+    }
 }
 
-impl Limiter {
-    pub fn new(limit: RateLimit) -> Self {
-        Limiter {
-            limit,
-            buckets: Mutex::new(HashMap::new()),
+/// The client a request comes from: the peer, or, when the peer is a
+/// trusted proxy, the nearest address in `X-Forwarded-For` that is not one.
+pub fn client_address(peer: SocketAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer.ip();
+    if !trusted.contains(&client) {
+        return client;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect::<Vec<_>>();
+    for hop in forwarded.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(address) => {
+                client = address;
+                if !trusted.contains(&address) {
+                    break;
+                }
+            }
+            Err(_) => break,
         }
     }
-
-    /// Takes one token for `client`, or says how long until one is free.
-    pub fn take(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
-        let per_second = self.limit.per_minute / 60.0;
-        let mut buckets = self
-            .buckets
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.len() > 100_000 {
-            // Forget clients whose buckets have refilled, so memory stays bounded.
-            let full = self.limit.burst / per_second;
-            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs_f64() < full);
-        }
-        let (tokens, at) = buckets.entry(client).or_insert((self.limit.burst, now));
-        *tokens =
-            (*tokens + now.duration_since(*at).as_secs_f64() * per_second).min(self.limit.burst);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64((1.0 - *tokens) / per_second))
-        }
-    }
+    client
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(forwarded: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_str(forwarded).unwrap());
+        headers
+    }
 
     #[test]
-    fn a_burst_is_allowed_then_the_rate_applies_per_client() {
-        let limiter = Limiter::new(RateLimit {
-            per_minute: 60.0,
-            burst: 3.0,
-        });
-        let start = Instant::now();
-        let one: IpAddr = "10.0.0.1".parse().unwrap();
-        let two: IpAddr = "10.0.0.2".parse().unwrap();
-        for _ in 0..3 {
-            assert_eq!(limiter.take(one, start), Ok(()));
-        }
-        let wait = limiter.take(one, start).unwrap_err();
-        assert!((wait.as_secs_f64() - 1.0).abs() < 1e-6, "{wait:?}");
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let trusted = ["127.0.0.1".parse().unwrap()];
+        let visitor: IpAddr = "203.0.113.7".parse().unwrap();
+        // A client cannot choose its own address by sending the header.
         assert_eq!(
-            limiter.take(two, start),
-            Ok(()),
-            "another client is not slowed"
+            client_address(
+                "198.51.100.1:5".parse().unwrap(),
+                &headers("203.0.113.7"),
+                &trusted
+            ),
+            "198.51.100.1".parse::<IpAddr>().unwrap()
         );
-        assert_eq!(limiter.take(one, start + Duration::from_secs(1)), Ok(()));
+        assert_eq!(
+            client_address(proxy, &headers("203.0.113.7"), &trusted),
+            visitor
+        );
+        // What the client itself wrote before the proxy's entry is ignored.
+        assert_eq!(
+            client_address(proxy, &headers("10.9.9.9, 203.0.113.7"), &trusted),
+            visitor
+        );
+        assert_eq!(
+            client_address(proxy, &HeaderMap::new(), &trusted),
+            proxy.ip()
+        );
+        assert_eq!(
+            client_address(proxy, &headers("203.0.113.7"), &[]),
+            proxy.ip()
+        );
     }
 }

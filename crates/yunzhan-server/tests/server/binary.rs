@@ -126,7 +126,7 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
     let base = format!("http://127.0.0.1:{port}");
     // No idle keep-alive connections, so the stop below is not held up by
     // this test's own client.
-    let http = reqwest::Client::builder()
+    let http = yunzhan_client::http_builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
@@ -239,8 +239,8 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
     }
 }
 
-#[test]
-fn import_reports_bad_records_and_keeps_the_good_ones() {
+#[tokio::test]
+async fn import_reports_bad_records_and_keeps_the_good_ones() {
     let dir = scratch("import");
     let file = dir.join("catalog.json");
     let good = yunzhan_model::Catalog::load(yunzhan_model::EMBEDDED_CATALOG)
@@ -275,11 +275,14 @@ fn import_reports_bad_records_and_keeps_the_good_ones() {
         stderr.contains("2/2"),
         "the progress bar reaches the end: {stderr}"
     );
-    let (catalog, _) = yunzhan_server::db::Db::open(&db)
-        .unwrap()
-        .load_catalog()
-        .unwrap()
-        .unwrap();
+    let (catalog, _) =
+        yunzhan_server::db::Db::open(&yunzhan_server::db::DbTarget::Sqlite(db.clone()))
+            .await
+            .unwrap()
+            .load_catalog()
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(catalog.projects().len(), 2);
 
     let missing = Command::new(SERVER)
@@ -293,4 +296,45 @@ fn import_reports_bad_records_and_keeps_the_good_ones() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_without_personal_data() {
+    let dir = scratch("json-logs");
+    let port = free_port();
+    let db = dir.join("yunzhan.db");
+    let child = serve(
+        &["--db", db.to_str().unwrap(), "--log-format", "json"],
+        port,
+    );
+    let http = yunzhan_client::http_builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let stored = http
+        .post(format!("http://127.0.0.1:{port}/api/v1/inquiries"))
+        .header("Idempotency-Key", "json-1")
+        .json(&serde_json::json!({
+            "platform_no": "YZ-2023-00001", "name": "李秘密", "phone": "13912345678",
+            "email": "secret@example.org", "intent": "consulting", "message": "不应出现在日志里"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), 201);
+    let (status, log) = terminate(child);
+    assert!(status.success());
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(
+        events
+            .iter()
+            .any(|event| event["fields"]["message"] == "inquiry stored"),
+        "{log}"
+    );
+    for secret in ["李秘密", "13912345678", "secret@example.org", "不应出现"] {
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
 }

@@ -1,11 +1,20 @@
-//! The real server on a loopback port, with its own database in a scratch
-//! folder.
+//! The real server on a loopback port, on each database back end: a SQLite
+//! file in a scratch folder, and a fresh database on the test PostgreSQL
+//! server named by `YUNZHAN_TEST_POSTGRES` (CI starts one; see
+//! scripts/throwaway-postgres.sh).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use sqlx::Connection;
 use yunzhan_server::api::AppState;
+use yunzhan_server::db::DbTarget;
 use yunzhan_server::rate::RateLimit;
 use yunzhan_server::{BackgroundServer, Settings};
+
+/// The PostgreSQL server's URL (a superuser on its `postgres` database).
+pub(crate) const POSTGRES_ENV: &str = "YUNZHAN_TEST_POSTGRES";
+/// Set (CI does) to make a missing PostgreSQL fail the tests.
+pub(crate) const REQUIRE_POSTGRES_ENV: &str = "YUNZHAN_REQUIRE_POSTGRES";
 
 pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("yunzhan-server-{}-{name}", std::process::id()));
@@ -14,9 +23,59 @@ pub(crate) fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-pub(crate) fn settings(dir: &Path, inquiry_rate: RateLimit) -> Settings {
+/// The test PostgreSQL server, or `None` after saying loudly that the
+/// PostgreSQL back end is not being tested. Panics when CI requires it.
+pub(crate) fn postgres_admin() -> Option<String> {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var_os(REQUIRE_POSTGRES_ENV).is_none(),
+                "{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not: the PostgreSQL tests cannot run"
+            );
+            eprintln!(
+                "\n*** PostgreSQL back end NOT TESTED: set {POSTGRES_ENV}=postgres://USER:PASSWORD@HOST:PORT/postgres \
+                 (scripts/throwaway-postgres.sh start DIR PORT prints one) ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// A new, empty database on the test PostgreSQL server, named after the
+/// test (dropped first if an earlier run left it).
+pub(crate) async fn fresh_postgres(name: &str) -> Option<DbTarget> {
+    let admin = postgres_admin()?;
+    let database = format!("yz_{}_{}", name.replace('-', "_"), std::process::id());
+    let mut connection = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|error| {
+            panic!("cannot reach the test PostgreSQL ({POSTGRES_ENV}): {error}")
+        });
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+            .execute(&mut connection)
+            .await
+            .unwrap();
+    }
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&database);
+    Some(DbTarget::Postgres(url.to_string()))
+}
+
+/// Every back end to run a test on: SQLite always, PostgreSQL when there.
+pub(crate) async fn back_ends(name: &str) -> Vec<DbTarget> {
+    let mut targets = vec![DbTarget::Sqlite(scratch(name).join("yunzhan.db"))];
+    targets.extend(fresh_postgres(name).await);
+    targets
+}
+
+pub(crate) fn settings(db: &DbTarget, inquiry_rate: RateLimit) -> Settings {
     Settings {
-        db: dir.join("yunzhan.db"),
+        db: db.clone(),
         inquiry_rate,
         ..Settings::default()
     }
@@ -56,4 +115,37 @@ impl TestServer {
     pub(crate) fn kill(&mut self) {
         self.server.kill();
     }
+}
+
+/// Waits for `condition` to hold, polling every 20 ms, up to `seconds`.
+pub(crate) async fn until<F, Fut>(seconds: u64, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !condition().await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not within {seconds} s: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// The message of every stored inquiry, read straight from the database.
+pub(crate) async fn stored_messages(db: &DbTarget) -> Vec<String> {
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(&db.url()).await.unwrap();
+    let records: Vec<String> = sqlx::query_scalar("SELECT record FROM inquiries")
+        .fetch_all(&mut connection)
+        .await
+        .unwrap();
+    records
+        .iter()
+        .map(|record| {
+            let inquiry: yunzhan_model::inquiry::Inquiry = serde_json::from_str(record).unwrap();
+            inquiry.message
+        })
+        .collect()
 }

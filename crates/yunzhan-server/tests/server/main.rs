@@ -4,5 +4,9 @@
 mod api;
 mod binary;
 mod common;
+mod config;
 mod outbox_fault;
+mod processes;
+mod replicas;
 mod text_view;
+mod tls;

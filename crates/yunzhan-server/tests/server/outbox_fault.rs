@@ -6,23 +6,25 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use super::common::{UNLIMITED, scratch, settings, start};
+use super::common::{UNLIMITED, back_ends, scratch, settings, start, stored_messages, until};
 use yunzhan_client::{ApiClient, Delivery, Outbox};
 use yunzhan_model::CooperationMode;
 use yunzhan_model::inquiry::Inquiry;
-use yunzhan_server::db::Db;
+use yunzhan_server::db::{Db, DbTarget};
 
-const INQUIRIES: usize = 100;
+pub(crate) const INQUIRIES: usize = 100;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_restart_mid_way_loses_and_doubles_nothing() {
-    let dir = scratch("fault");
-    let settings = settings(&dir, UNLIMITED);
-    let mut first = start(&settings, 0);
-    let port = first.port;
-    let client = ApiClient::new(&first.base);
+    for db in back_ends("fault").await {
+        eprintln!("back end: {db}");
+        restart_mid_way(&db).await;
+    }
+}
 
-    let (outbox, problem) = Outbox::open(yunzhan_client::Store::in_dir(&dir), "outbox.json");
+/// The app's outbox with 100 inquiries and a short backoff.
+pub(crate) fn outbox_of_100(dir: &std::path::Path) -> Outbox {
+    let (outbox, problem) = Outbox::open(yunzhan_client::Store::in_dir(dir), "outbox.json");
     assert_eq!(problem, None);
     let mut outbox = outbox.with_backoff(Duration::from_millis(20), Duration::from_millis(200));
     for n in 0..INQUIRIES {
@@ -37,9 +39,16 @@ async fn a_server_restart_mid_way_loses_and_doubles_nothing() {
             })
             .unwrap();
     }
+    outbox
+}
 
-    let sender = tokio::spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(60);
+/// Sends the outbox through `client` until it is empty (at most 90 s).
+pub(crate) fn deliver_all(
+    mut outbox: Outbox,
+    client: ApiClient,
+) -> tokio::task::JoinHandle<Outbox> {
+    tokio::spawn(async move {
+        let deadline = Instant::now() + Duration::from_secs(90);
         while outbox.queued() > 0 && Instant::now() < deadline {
             outbox.deliver(&client).await.unwrap();
             if let Some(wait) = outbox.next_due(Instant::now()) {
@@ -47,48 +56,27 @@ async fn a_server_restart_mid_way_loses_and_doubles_nothing() {
             }
         }
         outbox
-    });
+    })
+}
 
-    // Kill the server once some inquiries are in, while others are in flight.
-    let db = Db::open(&settings.db).unwrap();
-    while db.inquiry_count().unwrap() < 30 {
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    first.kill();
-    let stored_when_killed = db.inquiry_count().unwrap();
-    assert!(
-        (stored_when_killed as usize) < INQUIRIES,
-        "the kill came before the end"
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let second = start(&settings, port);
-
-    let outbox = sender.await.unwrap();
+/// Every entry sent, each with its own stored inquiry, and the database
+/// holding each of the 100 messages exactly once. Returns how many
+/// entries needed more than one attempt.
+pub(crate) async fn expect_exactly_100(outbox: &Outbox, db: &DbTarget) -> usize {
     assert_eq!(
         outbox.queued(),
         0,
         "everything was delivered before the deadline"
     );
-    let retried = outbox.entries().iter().filter(|e| e.attempts > 1).count();
-    assert!(retried > 0, "some sends failed while the server was down");
     assert!(
         outbox
             .entries()
             .iter()
             .all(|e| matches!(e.delivery, Delivery::Sent { .. }))
     );
-
-    assert_eq!(db.inquiry_count().unwrap(), INQUIRIES as i64);
-    // Each of our 100 messages is in the database exactly once.
-    let connection = rusqlite::Connection::open(&settings.db).unwrap();
-    let (rows, distinct): (i64, i64) = connection
-        .query_row(
-            "SELECT COUNT(*), COUNT(DISTINCT json_extract(record, '$.message')) FROM inquiries",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!((rows, distinct), (INQUIRIES as i64, INQUIRIES as i64));
+    let messages = stored_messages(db).await;
+    let distinct: BTreeSet<&String> = messages.iter().collect();
+    assert_eq!((messages.len(), distinct.len()), (INQUIRIES, INQUIRIES));
     let ids: BTreeSet<i64> = outbox
         .entries()
         .iter()
@@ -102,6 +90,38 @@ async fn a_server_restart_mid_way_loses_and_doubles_nothing() {
         INQUIRIES,
         "each entry got its own stored inquiry"
     );
+    outbox.entries().iter().filter(|e| e.attempts > 1).count()
+}
+
+async fn restart_mid_way(target: &DbTarget) {
+    let dir = scratch("fault-outbox");
+    let settings = settings(target, UNLIMITED);
+    let mut first = start(&settings, 0);
+    let port = first.port;
+    let sender = deliver_all(outbox_of_100(&dir), ApiClient::new(&first.base));
+
+    // Kill the server once some inquiries are in, while others are in flight.
+    let db = Db::open(target).await.unwrap();
+    until(60, "30 inquiries stored", || async {
+        db.inquiry_count().await.unwrap() >= 30
+    })
+    .await;
+    first.kill();
+    let stored_when_killed = db.inquiry_count().await.unwrap();
+    assert!(
+        (stored_when_killed as usize) < INQUIRIES,
+        "the kill came before the end"
+    );
+    // Down for a moment: the outbox keeps failing and backing off.
+    until(10, "a send failed while the server was down", || async {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+    })
+    .await;
+    let second = start(&settings, port);
+
+    let outbox = sender.await.unwrap();
+    let retried = expect_exactly_100(&outbox, target).await;
+    assert!(retried > 0, "some sends failed while the server was down");
     drop(second);
     eprintln!(
         "killed with {stored_when_killed} stored; {retried} inquiries needed more than one attempt"

@@ -4,6 +4,7 @@
 
 use super::common::{UNLIMITED, scratch, settings, start};
 use yunzhan_model::{Catalog, EMBEDDED_CATALOG, HallIndex};
+use yunzhan_server::db::DbTarget;
 use yunzhan_server::text_view;
 
 fn catalog() -> Catalog {
@@ -102,12 +103,14 @@ fn a_project_page_has_the_panel_detail_a_labelled_form_and_escaped_text() {
 
 #[tokio::test]
 async fn the_server_serves_the_same_pages_the_export_writes() {
+    // The text view reads only the served catalog: one back end suffices.
     let dir = scratch("text-view");
-    let server = start(&settings(&dir, UNLIMITED), 0);
+    let db = DbTarget::Sqlite(dir.join("yunzhan.db"));
+    let server = start(&settings(&db, UNLIMITED), 0);
     let catalog = catalog();
     let pages = text_view::export(&catalog, &dir.join("text")).unwrap();
     assert_eq!(pages, 1 + 22 + catalog.projects().len());
-    let http = reqwest::Client::new();
+    let http = yunzhan_client::http_client().unwrap();
     for path in [
         "index.html",
         "halls/bazhong.html",
