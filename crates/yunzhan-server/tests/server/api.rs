@@ -523,6 +523,24 @@ fn the_openapi_file_and_api_md_match_the_router() {
         schemas["CooperationMode"]["enum"].as_array().unwrap(),
         &names(&CooperationMode::ALL)
     );
+    let hall_ids: Vec<Value> = yunzhan_model::HALLS
+        .iter()
+        .map(|hall| Value::from(hall.id))
+        .collect();
+    assert_eq!(schemas["HallId"]["enum"].as_array().unwrap(), &hall_ids);
+    // The inquiry's limits are the model's (schemathesis checks the rest
+    // against the running server: scripts/api-fuzz.sh).
+    let fields = &schemas["Inquiry"]["properties"];
+    use yunzhan_model::inquiry::limits;
+    for (field, max) in [
+        ("name", limits::NAME),
+        ("organisation", limits::ORGANISATION),
+        ("phone", limits::PHONE),
+        ("email", limits::EMAIL),
+        ("message", limits::MESSAGE),
+    ] {
+        assert_eq!(fields[field]["maxLength"], max, "{field}");
+    }
 
     let api_md = repo_file("docs/api.md");
     for (method, path) in &routes {
