@@ -7,6 +7,7 @@ mod controls;
 mod expo;
 mod kiosk;
 mod links_and_quality;
+mod panels;
 mod platform;
 mod preview;
 mod regressions;

@@ -10,7 +10,7 @@ use bevy::window::{ExitCondition, WindowPlugin};
 use bevy_egui::{EguiContext, EguiInput, EguiOutput, PrimaryEguiContext, egui};
 use egui_kittest::kittest::{NodeT, Queryable, State as Tree};
 use egui_kittest::{EventQueue, Node};
-use yunzhan_model::{Catalog, HallIndex, ProjectId};
+use yunzhan_model::{Catalog, HallIndex, Industry, ProjectId};
 
 use super::common::{go, headless_app_with, key_strokes, screen, travelling, visitor};
 use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Screen};
@@ -30,6 +30,8 @@ struct PanelsApp {
     tree: Tree,
     /// Input for the next frame, as kittest's nodes make it.
     queue: EventQueue,
+    /// egui's scale (the kiosk zooms), to turn node rectangles into clicks.
+    pixels_per_point: f32,
 }
 
 impl PanelsApp {
@@ -57,7 +59,11 @@ impl PanelsApp {
             .expect("one egui context");
         let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
         world.get_mut::<EguiInput>(context).unwrap().screen_rect = Some(screen);
-        world.get_mut::<EguiContext>(context).unwrap().get_mut().enable_accesskit();
+        world
+            .get_mut::<EguiContext>(context)
+            .unwrap()
+            .get_mut()
+            .enable_accesskit();
         app.update();
         let update = Self::accesskit_update(&mut app, context).expect("an accessibility tree");
         let mut panels = PanelsApp {
@@ -65,6 +71,7 @@ impl PanelsApp {
             context,
             tree: Tree::new(update),
             queue: EventQueue::default(),
+            pixels_per_point: 1.0,
         };
         panels.frames(2);
         panels
@@ -80,8 +87,15 @@ impl PanelsApp {
         for _ in 0..count {
             let events = std::mem::take(&mut *self.queue.lock());
             let world = self.app.world_mut();
-            world.get_mut::<EguiInput>(self.context).unwrap().events.extend(events);
+            world
+                .get_mut::<EguiInput>(self.context)
+                .unwrap()
+                .events
+                .extend(events);
             self.app.update();
+            let world = self.app.world_mut();
+            let mut context = world.get_mut::<EguiContext>(self.context).unwrap();
+            self.pixels_per_point = context.get_mut().pixels_per_point();
             if let Some(update) = Self::accesskit_update(&mut self.app, self.context) {
                 self.tree.update(update);
             }
@@ -89,11 +103,31 @@ impl PanelsApp {
     }
 
     fn root(&self) -> Node<'_> {
-        Node::new(self.tree.root(), &self.queue, 1.0)
+        Node::new(self.tree.root(), &self.queue, self.pixels_per_point)
+    }
+
+    /// Every labelled node of the last frame, with its role (for messages).
+    fn labels(&self) -> String {
+        fn walk(node: Node<'_>, out: &mut Vec<String>) {
+            let accesskit = node.accesskit_node();
+            let label = accesskit.label().map(|label| label.to_string());
+            if label.is_some() || format!("{:?}", accesskit.role()).contains("Text") {
+                out.push(format!("{:?} {label:?}", accesskit.role()));
+            }
+            for child in node.children() {
+                walk(child, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.root(), &mut out);
+        out.join("\n")
     }
 
     fn shows(&self, label: &str) -> bool {
-        self.root().query_all_by_label_contains(label).next().is_some()
+        self.root()
+            .query_all_by_label_contains(label)
+            .next()
+            .is_some()
     }
 
     fn click(&mut self, label: &str) {
@@ -101,12 +135,17 @@ impl PanelsApp {
         self.frames(2);
     }
 
-    /// Clicks the `nth` text field of the screen (in drawing order) and
+    /// Clicks the `nth` text field (single or multiline) of the screen (in drawing order) and
     /// types into it.
     fn type_into(&mut self, nth: usize, text: &str) {
-        let role = egui::accesskit::Role::TextInput;
-        let field = self.root().get_all_by_role(role).nth(nth).expect("the text field");
-        field.click();
+        use egui::accesskit::Role;
+        let mut fields = (self.root())
+            .query_all_by(|node| matches!(node.role(), Role::TextInput | Role::MultilineTextInput));
+        match fields.nth(nth) {
+            Some(field) => field.click(),
+            None => panic!("no text field #{nth} among:\n{}", self.labels()),
+        }
+        drop(fields);
         self.frames(1);
         self.queue.lock().push(egui::Event::Text(text.into()));
         self.frames(2);
@@ -116,7 +155,10 @@ impl PanelsApp {
         self.app.world()
     }
 
-    fn set<R: Resource>(&mut self, change: impl FnOnce(&mut R)) {
+    fn set<R: Resource<Mutability = bevy::ecs::component::Mutable>>(
+        &mut self,
+        change: impl FnOnce(&mut R),
+    ) {
         change(&mut self.app.world_mut().resource_mut::<R>());
         self.frames(2);
     }
@@ -129,7 +171,7 @@ fn chengdu() -> HallIndex {
 /// A project of the shipped catalog with related projects.
 fn some_project(panels: &PanelsApp) -> ProjectId {
     let catalog = panels.world().resource::<ExpoCatalog>();
-    (0..catalog.projects().len())
+    (0..catalog.projects().len() as u32)
         .map(ProjectId)
         .find(|&id| catalog.project(id).hall == chengdu() && catalog.related(id, 6).len() == 6)
         .expect("a Chengdu project with related projects")
@@ -151,8 +193,9 @@ fn the_directory_opens_a_hall() {
     let mut panels = PanelsApp::new();
     panels.click("展馆目录");
     assert!(panels.world().resource::<Panels>().directory);
-    let hall = panels.root().get_by_label_contains("成都").rect();
-    panels.root().get_by_label_contains("成都").click();
+    // The hall's button reads "成都  ·  1450 项".
+    let hall = panels.root().get_by_label_contains("成都  ·").rect();
+    panels.root().get_by_label_contains("成都  ·").click();
     assert!(hall.width() > 0.0);
     panels.frames(1);
     for _ in 0..300 {
@@ -162,14 +205,22 @@ fn the_directory_opens_a_hall() {
         panels.frames(1);
     }
     assert_eq!(screen(&panels.app), Screen::Hall);
-    assert!(!panels.world().resource::<Panels>().directory, "the directory closes");
+    assert!(
+        !panels.world().resource::<Panels>().directory,
+        "the directory closes"
+    );
 }
 
 #[test]
 fn search_finds_by_text_and_filters_and_a_result_opens_the_project() {
     let mut panels = PanelsApp::new();
     let project = some_project(&panels);
-    let title = panels.world().resource::<ExpoCatalog>().project(project).title.clone();
+    let title = panels
+        .world()
+        .resource::<ExpoCatalog>()
+        .project(project)
+        .title
+        .clone();
     panels.click("搜索");
     panels.type_into(0, &title);
     assert!(panels.shows("个结果"));
@@ -183,8 +234,16 @@ fn search_finds_by_text_and_filters_and_a_result_opens_the_project() {
 
     // A filter that excludes the project leaves it out.
     panels.click("仅重大项目");
-    let featured = panels.world().resource::<ExpoCatalog>().project(project).featured;
-    let results = panels.world().resource::<crate::expo::SearchState>().results.clone();
+    let featured = panels
+        .world()
+        .resource::<ExpoCatalog>()
+        .project(project)
+        .featured;
+    let results = panels
+        .world()
+        .resource::<crate::expo::SearchState>()
+        .results
+        .clone();
     assert_eq!(results.contains(&project), featured);
 }
 
@@ -196,7 +255,10 @@ fn the_detail_panel_saves_a_favourite_and_lists_related_projects() {
     let catalog = panels.world().resource::<ExpoCatalog>().clone();
     assert!(panels.shows(&catalog.project(project).title));
     for related in catalog.related(project, 6) {
-        assert!(panels.shows(&catalog.project(related).title), "related {related:?}");
+        assert!(
+            panels.shows(&catalog.project(related).title),
+            "related {related:?}"
+        );
     }
     panels.click("☆ 收藏");
     assert_eq!(panels.world().resource::<Favourites>().0, [project]);
@@ -215,8 +277,14 @@ fn the_inquiry_form_names_what_is_missing_and_sends_a_complete_inquiry() {
     panels.click("提交");
     assert!(!panels.world().resource::<InquiryDraft>().errors.is_empty());
     assert!(panels.shows("不能为空"), "the missing name is named");
-    assert!(panels.shows("请至少填写电话或电子邮箱"), "and the missing contact");
-    assert_eq!(panels.world().resource::<Messages<SubmitInquiry>>().len(), 0);
+    assert!(
+        panels.shows("请至少填写电话或电子邮箱"),
+        "and the missing contact"
+    );
+    assert_eq!(
+        panels.world().resource::<Messages<SubmitInquiry>>().len(),
+        0
+    );
 
     panels.type_into(0, "王小明");
     panels.type_into(2, "13800000000");
@@ -226,7 +294,12 @@ fn the_inquiry_form_names_what_is_missing_and_sends_a_complete_inquiry() {
     let sent = panels.world().resource::<Messages<SubmitInquiry>>();
     let mut reader = sent.get_cursor();
     let inquiries: Vec<_> = reader.read(sent).collect();
-    assert_eq!(inquiries.len(), 1, "{:?}", panels.world().resource::<InquiryDraft>().errors);
+    assert_eq!(
+        inquiries.len(),
+        1,
+        "{:?}",
+        panels.world().resource::<InquiryDraft>().errors
+    );
     assert_eq!(inquiries[0].0.name, "王小明");
 }
 
@@ -292,9 +365,46 @@ fn a_new_catalog_with_the_detail_open_shows_its_own_related_projects() {
     let mut panels = PanelsApp::new();
     let project = some_project(&panels);
     panels.set::<Selection>(|selection| selection.0 = Some(project));
+    let old = panels.world().resource::<ExpoCatalog>().clone();
+    let show = |panels: &mut PanelsApp, catalog: std::sync::Arc<Catalog>| {
+        (panels.app.world_mut())
+            .run_system_once(move |mut commands: Commands, mut show: ShowCatalog| {
+                show.show(&mut commands, catalog.clone())
+            })
+            .unwrap();
+        panels.frames(3);
+    };
+
+    // The same positions, but the projects related before now belong to
+    // another exhibitor and field: the same ids name other related projects.
+    let was_related = old.related(project, 6);
+    let mut projects = old.projects().to_vec();
+    for id in &was_related {
+        let moved = &mut projects[id.0 as usize];
+        moved.title = format!("{}（已迁出）", moved.title);
+        moved.organisation = "迁出单位".into();
+        moved.keywords.clear();
+        moved.industry = *Industry::ALL
+            .iter()
+            .find(|industry| **industry != old.project(project).industry)
+            .unwrap();
+    }
+    let changed = std::sync::Arc::new(Catalog::from_projects("changed", projects).catalog);
+    show(&mut panels, changed.clone());
+    assert_eq!(panels.world().resource::<Selection>().0, Some(project));
+    for id in &was_related {
+        let title = &changed.project(*id).title;
+        assert!(!panels.shows(title), "{title} is no longer related");
+    }
+    for related in changed.related(project, 6) {
+        assert!(
+            panels.shows(&changed.project(related).title),
+            "related {related:?}"
+        );
+    }
+
     // The platform's next catalog: the project and a few of its hall, all
     // at other positions than before.
-    let old = panels.world().resource::<ExpoCatalog>().clone();
     let mut kept: Vec<_> = (old.projects().iter())
         .filter(|p| p.hall == chengdu())
         .take(40)
@@ -303,17 +413,14 @@ fn a_new_catalog_with_the_detail_open_shows_its_own_related_projects() {
     kept.reverse();
     kept.push(old.project(project).clone());
     let new = std::sync::Arc::new(Catalog::from_projects("smaller", kept).catalog);
-    let shown = new.clone();
-    (panels.app.world_mut())
-        .run_system_once(move |mut commands: Commands, mut show: ShowCatalog| {
-            show.show(&mut commands, shown.clone())
-        })
-        .unwrap();
-    panels.frames(3);
+    show(&mut panels, new.clone());
     let id = new.find(&old.project(project).platform_no).unwrap();
     assert_eq!(panels.world().resource::<Selection>().0, Some(id));
     for related in new.related(id, 6) {
-        assert!(panels.shows(&new.project(related).title), "related {related:?}");
+        assert!(
+            panels.shows(&new.project(related).title),
+            "related {related:?}"
+        );
     }
 }
 
@@ -322,8 +429,15 @@ fn after_the_kiosk_wipe_no_panel_shows_the_last_visitors_inquiries() {
     let mut panels = PanelsApp::with(|app| {
         app.insert_resource(Kiosk);
     });
+    // A visitor is using the kiosk (out of the attract tour).
+    panels.set::<KioskState>(|state| *state = KioskState::Active { idle: 0.0 });
     let project = some_project(&panels);
-    let platform_no = panels.world().resource::<ExpoCatalog>().project(project).platform_no.clone();
+    let platform_no = panels
+        .world()
+        .resource::<ExpoCatalog>()
+        .project(project)
+        .platform_no
+        .clone();
     let line = OutboxLine {
         key: "last-visitor".into(),
         platform_no: platform_no.clone(),
@@ -332,15 +446,25 @@ fn after_the_kiosk_wipe_no_panel_shows_the_last_visitors_inquiries() {
     panels.set::<SentInquiries>(|sent| sent.replace(vec![line]));
     panels.set::<Selection>(|selection| selection.0 = Some(project));
     panels.click("洽谈合作");
-    assert!(panels.shows("询问 1"), "the visitor sees their inquiry");
+    assert!(
+        panels.shows("询问 1"),
+        "the visitor sees their inquiry:\n{}",
+        panels.labels()
+    );
 
     // The end of the "Still there?" countdown.
     let world = panels.app.world_mut();
     world.insert_resource(KioskState::Countdown { left: 0.0 });
     panels.frames(3);
-    assert!(matches!(panels.world().resource::<KioskState>(), KioskState::Attract { .. }));
+    assert!(matches!(
+        panels.world().resource::<KioskState>(),
+        KioskState::Attract { .. }
+    ));
     panels.set::<Selection>(|selection| selection.0 = Some(project));
     panels.click("洽谈合作");
     assert!(panels.world().resource::<Panels>().inquiry);
-    assert!(!panels.shows("询问 1"), "the next visitor sees the last one's inquiry");
+    assert!(
+        !panels.shows("询问 1"),
+        "the next visitor sees the last one's inquiry"
+    );
 }
