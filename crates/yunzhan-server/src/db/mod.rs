@@ -1,10 +1,10 @@
 //! The server's database: one SQLite file (the default: a newcomer or a
 //! single venue) or PostgreSQL (any number of replicas on one database).
 //! Both hold the same tables, kept by versioned sqlx migrations
-//! ([`migrations`]), and every query is written once, in SQL both
+//! (`db/migrations.rs`), and every query is written once, in SQL both
 //! understand, through sqlx's `Any` driver.
 //!
-//! Inquiries are written by a group-commit writer ([`inquiries`]); agents'
+//! Inquiries are written by a group-commit writer (`db/inquiries.rs`); agents'
 //! tokens are kept as SHA-256 digests, never in clear.
 
 mod inquiries;
