@@ -22,24 +22,49 @@ async fn a_server_restart_mid_way_loses_and_doubles_nothing() {
     }
 }
 
-/// The app's outbox with 100 inquiries and a short backoff.
-pub(crate) fn outbox_of_100(dir: &std::path::Path) -> Outbox {
+/// The `n`th inquiry of a fault test (each message its own).
+fn fault_inquiry(n: usize) -> Inquiry {
+    Inquiry {
+        platform_no: format!("YZ-2023-{:05}", n + 1),
+        name: "测试访客".into(),
+        email: "visitor@example.org".into(),
+        intent: Some(CooperationMode::Consulting),
+        message: format!("故障测试询单 #{n}"),
+        ..Inquiry::default()
+    }
+}
+
+/// The app's outbox, empty, with a short backoff.
+fn empty_outbox(dir: &std::path::Path) -> Outbox {
     let (outbox, problem) = Outbox::open(yunzhan_client::Store::in_dir(dir), "outbox.json");
     assert_eq!(problem, None);
-    let mut outbox = outbox.with_backoff(Duration::from_millis(20), Duration::from_millis(200));
+    outbox.with_backoff(Duration::from_millis(20), Duration::from_millis(200))
+}
+
+/// The app's outbox with 100 inquiries and a short backoff.
+pub(crate) fn outbox_of_100(dir: &std::path::Path) -> Outbox {
+    let mut outbox = empty_outbox(dir);
     for n in 0..INQUIRIES {
-        outbox
-            .submit(Inquiry {
-                platform_no: format!("YZ-2023-{:05}", n + 1),
-                name: "测试访客".into(),
-                email: "visitor@example.org".into(),
-                intent: Some(CooperationMode::Consulting),
-                message: format!("故障测试询单 #{n}"),
-                ..Inquiry::default()
-            })
-            .unwrap();
+        outbox.submit(fault_inquiry(n)).unwrap();
     }
     outbox
+}
+
+/// A visitor's pace: one inquiry into the outbox every 30 ms, delivered as
+/// it goes, then everything left (at most 90 s).
+pub(crate) fn paced_sender(
+    dir: &std::path::Path,
+    client: ApiClient,
+) -> tokio::task::JoinHandle<Outbox> {
+    let mut outbox = empty_outbox(dir);
+    tokio::spawn(async move {
+        for n in 0..INQUIRIES {
+            outbox.submit(fault_inquiry(n)).unwrap();
+            outbox.deliver(&client).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        deliver_all(outbox, client).await.unwrap()
+    })
 }
 
 /// Sends the outbox through `client` until it is empty (at most 90 s).

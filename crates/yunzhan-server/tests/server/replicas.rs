@@ -15,7 +15,7 @@ use yunzhan_server::db::{Db, DbTarget};
 use yunzhan_server::rate::RateLimit;
 
 use super::common::{UNLIMITED, fresh_postgres, scratch, settings, start, until};
-use super::outbox_fault::{deliver_all, expect_exactly_100, outbox_of_100};
+use super::outbox_fault::{deliver_all, expect_exactly_100, outbox_of_100, paced_sender};
 use super::processes::{BALANCER, Nginx, PgCluster, Replica, nginx_binary};
 
 fn inquiry(message: &str) -> serde_json::Value {
@@ -217,13 +217,21 @@ async fn the_server_rides_out_a_postgres_restart() {
     if super::common::postgres_admin().is_none() {
         return;
     }
+    let Some(nginx) = nginx_binary() else {
+        return;
+    };
     let cluster = PgCluster::start("pg-restart");
     let db: DbTarget = cluster.admin_url.parse().unwrap();
     let dir = scratch("pg-restart");
-    let replica = Replica::start(&db, &dir, &[]);
-    let base = replica.base();
+    let replicas = [
+        Replica::start(&db, &dir, &[]),
+        Replica::start(&db, &dir, &[]),
+    ];
+    let balancer = Nginx::start(&nginx, &[replicas[0].port, replicas[1].port], BALANCER);
+    // Checked on one replica directly; the outbox goes through nginx.
+    let base = replicas[0].base();
     let http = yunzhan_client::http_client().unwrap();
-    let sender = deliver_all(outbox_of_100(&dir), ApiClient::new(&base));
+    let sender = paced_sender(&dir, ApiClient::new(&balancer.base()));
     let counter = Db::open(&db).await.unwrap();
     until(60, "30 inquiries stored", || async {
         counter.inquiry_count().await.unwrap() >= 30
@@ -286,5 +294,7 @@ async fn the_server_rides_out_a_postgres_restart() {
     let outbox = sender.await.unwrap();
     let retried = expect_exactly_100(&outbox, &db).await;
     assert!(retried > 0, "some sends failed while PostgreSQL was down");
-    assert!(!replica.log().contains("panicked"), "{}", replica.log());
+    for replica in &replicas {
+        assert!(!replica.log().contains("panicked"), "{}", replica.log());
+    }
 }
