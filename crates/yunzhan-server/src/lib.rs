@@ -88,20 +88,27 @@ pub async fn open_state(settings: &Settings) -> Result<AppState, String> {
     Ok(state)
 }
 
-/// Every `period`, serves the catalog another replica (or `import`) stored,
-/// and forgets rate buckets that have been full for a while.
+/// How often a replica forgets rate buckets that have been full for a while.
+const FORGET_IDLE_CLIENTS: Duration = Duration::from_secs(60);
+
+/// Every `period`, serves the catalog another replica (or `import`) stored;
+/// every minute, forgets rate buckets that have been full for a while.
 async fn follow_catalog(state: AppState, period: Duration) {
     let mut ticks = tokio::time::interval(period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut forgotten = Instant::now();
     loop {
         ticks.tick().await;
         if let Err(error) = refresh_catalog(&state).await {
             state.metrics.database_error();
             tracing::warn!(%error, "cannot check the stored catalog; retrying");
         }
-        let idle_since = unix_now() - 2.0 * state.inquiry_rate.refill_seconds();
-        if let Err(error) = state.db.forget_idle_clients(idle_since).await {
-            tracing::warn!(%error, "cannot forget idle rate buckets");
+        if forgotten.elapsed() >= FORGET_IDLE_CLIENTS {
+            forgotten = Instant::now();
+            let idle_since = unix_now() - 2.0 * state.inquiry_rate.refill_seconds();
+            if let Err(error) = state.db.forget_idle_clients(idle_since).await {
+                tracing::warn!(%error, "cannot forget idle rate buckets");
+            }
         }
     }
 }

@@ -467,6 +467,12 @@ async fn a_client_sending_too_many_inquiries_is_told_when_to_retry() {
         // Reading is never rate limited.
         let halls = http.get(server.url("/halls")).send().await.unwrap();
         assert_eq!(halls.status(), StatusCode::OK);
+        // Buckets idle long enough are forgotten (bounded storage): a
+        // forgotten client starts with a full bucket again.
+        let forgotten = server.state.db.forget_idle_clients(f64::MAX).await;
+        assert_eq!(forgotten, Ok(1), "one client's bucket");
+        let again = post_inquiry(&http, &url, Some("r5"), &inquiry("YZ-2023-00001", "你好")).await;
+        assert_eq!(again.status(), StatusCode::CREATED);
     }
 }
 
