@@ -6,6 +6,7 @@
 pub mod api;
 pub mod booth;
 pub mod catalog;
+pub mod deal;
 pub mod generate;
 pub mod hall;
 pub mod inquiry;

@@ -17,6 +17,8 @@ pub enum Problem {
         max_items: usize,
     },
     ControlCharacter,
+    /// A number that must be greater than zero (an amount).
+    NotPositive,
     BadPhone,
     BadEmail,
     NoContact,
@@ -38,6 +40,7 @@ impl Problem {
             Problem::TooLong { max_chars } => format!("is longer than {max_chars} characters"),
             Problem::TooMany { max_items } => format!("has more than {max_items} items"),
             Problem::ControlCharacter => "contains a control character".into(),
+            Problem::NotPositive => "must be a number greater than zero".into(),
             Problem::BadPhone => {
                 "is not a phone number (7 to 15 digits; spaces, dashes, brackets and a leading + allowed)"
                     .into()
@@ -60,6 +63,7 @@ impl Problem {
             Problem::TooLong { max_chars } => format!("超过 {max_chars} 个字符"),
             Problem::TooMany { max_items } => format!("超过 {max_items} 项"),
             Problem::ControlCharacter => "含有控制字符".into(),
+            Problem::NotPositive => "须为大于零的数".into(),
             Problem::BadPhone => "不是有效的电话号码（7–15 位数字）".into(),
             Problem::BadEmail => "不是有效的电子邮箱（如 name@example.org）".into(),
             Problem::NoContact => "请至少填写电话或电子邮箱".into(),
