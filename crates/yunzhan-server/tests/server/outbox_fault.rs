@@ -1,4 +1,5 @@
-//! The fault test: the app's outbox sends 100 inquiries while the server is
+//! The fault test: the app's outbox sends 100 inquiries (one every 30 ms,
+//! as visitors would) while the server is
 //! killed mid-way (connections dropped, answers lost) and started again on
 //! the same database. Afterwards the database holds exactly 100, none twice,
 //! and every outbox entry is marked sent.
@@ -41,15 +42,6 @@ fn empty_outbox(dir: &std::path::Path) -> Outbox {
     outbox.with_backoff(Duration::from_millis(20), Duration::from_millis(200))
 }
 
-/// The app's outbox with 100 inquiries and a short backoff.
-pub(crate) fn outbox_of_100(dir: &std::path::Path) -> Outbox {
-    let mut outbox = empty_outbox(dir);
-    for n in 0..INQUIRIES {
-        outbox.submit(fault_inquiry(n)).unwrap();
-    }
-    outbox
-}
-
 /// A visitor's pace: one inquiry into the outbox every 30 ms, delivered as
 /// it goes, then everything left (at most 90 s).
 pub(crate) fn paced_sender(
@@ -68,10 +60,7 @@ pub(crate) fn paced_sender(
 }
 
 /// Sends the outbox through `client` until it is empty (at most 90 s).
-pub(crate) fn deliver_all(
-    mut outbox: Outbox,
-    client: ApiClient,
-) -> tokio::task::JoinHandle<Outbox> {
+fn deliver_all(mut outbox: Outbox, client: ApiClient) -> tokio::task::JoinHandle<Outbox> {
     tokio::spawn(async move {
         let deadline = Instant::now() + Duration::from_secs(90);
         while outbox.queued() > 0 && Instant::now() < deadline {
@@ -123,7 +112,7 @@ async fn restart_mid_way(target: &DbTarget) {
     let settings = settings(target, UNLIMITED);
     let mut first = start(&settings, 0);
     let port = first.port;
-    let sender = deliver_all(outbox_of_100(&dir), ApiClient::new(&first.base));
+    let sender = paced_sender(&dir, ApiClient::new(&first.base));
 
     // Kill the server once some inquiries are in, while others are in flight.
     let db = Db::open(target).await.unwrap();
