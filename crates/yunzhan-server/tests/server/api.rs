@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::common::{UNLIMITED, back_ends, settings, start, until};
+use super::common::{UNLIMITED, back_ends, get_json, settings, start, until};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use yunzhan_model::api::{
@@ -14,10 +14,6 @@ use yunzhan_model::api::{
 use yunzhan_model::{Catalog, CooperationMode, EMBEDDED_CATALOG, Industry, Project, ProjectKind};
 use yunzhan_server::db::{Db, StoredInquiry};
 use yunzhan_server::rate::RateLimit;
-
-async fn get_json<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: String) -> T {
-    http.get(url).send().await.unwrap().json().await.unwrap()
-}
 
 /// Checks an error answer's status and stable code.
 async fn expect_error(response: reqwest::Response, status: StatusCode, code: &str) {

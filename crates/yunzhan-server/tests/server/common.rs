@@ -149,3 +149,11 @@ pub(crate) async fn stored_messages(db: &DbTarget) -> Vec<String> {
         })
         .collect()
 }
+
+/// GET `url` and read its JSON answer.
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: String,
+) -> T {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}

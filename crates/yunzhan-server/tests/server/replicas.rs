@@ -14,7 +14,7 @@ use yunzhan_model::api::{CatalogInfo, ErrorBody, InquiryReceipt};
 use yunzhan_server::db::{Db, DbTarget};
 use yunzhan_server::rate::RateLimit;
 
-use super::common::{UNLIMITED, fresh_postgres, scratch, settings, start, until};
+use super::common::{UNLIMITED, fresh_postgres, get_json, scratch, settings, start, until};
 use super::outbox_fault::{expect_exactly_100, paced_sender};
 use super::processes::{BALANCER, Nginx, PgCluster, Replica, nginx_binary};
 
@@ -33,15 +33,9 @@ async fn post(http: &reqwest::Client, base: &str, key: &str, message: &str) -> r
 }
 
 async fn etag(http: &reqwest::Client, base: &str) -> String {
-    let info: CatalogInfo = http
-        .get(format!("{base}/api/v1/catalog"))
-        .send()
+    get_json::<CatalogInfo>(http, format!("{base}/api/v1/catalog"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    info.etag
+        .etag
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
