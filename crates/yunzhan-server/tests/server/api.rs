@@ -15,6 +15,11 @@ use yunzhan_model::{Catalog, CooperationMode, EMBEDDED_CATALOG, Industry, Projec
 use yunzhan_server::db::{Db, StoredInquiry};
 use yunzhan_server::rate::RateLimit;
 
+/// An answer's Content-Type.
+fn content_type(response: &reqwest::Response) -> &str {
+    response.headers()["content-type"].to_str().unwrap()
+}
+
 /// Checks an error answer's status and stable code.
 async fn expect_error(response: reqwest::Response, status: StatusCode, code: &str) {
     assert_eq!(response.status(), status);
@@ -349,12 +354,7 @@ async fn inquiries_are_validated_stored_once_and_echoed_as_plain_text() {
             .await
             .unwrap();
         assert_eq!(listed.status(), StatusCode::OK);
-        assert!(
-            listed.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("application/json")
-        );
+        assert!(content_type(&listed).starts_with("application/json"));
         assert_eq!(listed.headers()["x-content-type-options"], "nosniff");
         let stored: Vec<StoredInquiry> = listed.json().await.unwrap();
         assert_eq!(stored.len(), 1);
@@ -573,10 +573,7 @@ async fn metrics_readiness_and_every_error_in_the_documented_shape() {
             let answer = http.get(server.url(query)).send().await.unwrap();
             assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{query}");
             assert!(
-                answer.headers()["content-type"]
-                    .to_str()
-                    .unwrap()
-                    .starts_with("application/json"),
+                content_type(&answer).starts_with("application/json"),
                 "{query}"
             );
             let body: ErrorBody = answer.json().await.unwrap();
@@ -601,12 +598,7 @@ async fn metrics_readiness_and_every_error_in_the_documented_shape() {
             .await
             .unwrap();
         assert_eq!(metrics.status(), StatusCode::OK);
-        assert!(
-            metrics.headers()["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/plain; version=0.0.4")
-        );
+        assert!(content_type(&metrics).starts_with("text/plain; version=0.0.4"));
         let text = metrics.text().await.unwrap();
         for expected in [
             r#"yunzhan_http_requests_total{method="GET",route="/api/v1/ready",status="200"} 1"#,
