@@ -108,6 +108,61 @@ pub struct InquiryReceipt {
     pub agent_id: String,
     pub received_at: String,
     pub status: String,
+    /// The visitor's key to this inquiry's thread (`GET /inquiries/{id}/thread`
+    /// with `Authorization: Bearer SECRET`, or the page `/thread/{id}/SECRET`).
+    /// Each receipt, a replay's too, carries a secret of its own; all stay
+    /// valid. Absent from servers older than the thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_secret: Option<String>,
+}
+
+/// Who wrote a message of a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    Visitor,
+    Agent,
+}
+
+/// One message of an inquiry's thread. Its text is plain text, never HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    /// 0 for the inquiry's own message, which opens the thread.
+    pub id: i64,
+    pub author: Author,
+    pub body: String,
+    pub sent_at: String,
+}
+
+/// `GET /api/v1/inquiries/{id}/thread`: what the visitor sees of their
+/// inquiry: its stage and every message, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    pub id: i64,
+    pub platform_no: String,
+    pub project_title: String,
+    pub stage: crate::deal::Stage,
+    pub messages: Vec<ThreadMessage>,
+    /// How many things the agent has done on this thread (replies and
+    /// stage changes): the app's unread badge counts those it has not shown.
+    pub agent_updates: i64,
+}
+
+/// `POST /api/v1/inquiries/{id}/messages`: the visitor's reply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub body: String,
+}
+
+impl Reply {
+    /// The longest reply, as long as an inquiry's message.
+    pub const MAX_CHARS: usize = crate::inquiry::limits::MESSAGE;
+
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut check = crate::validate::Checker::default();
+        check.text("body", &self.body, Self::MAX_CHARS, true);
+        check.errors
+    }
 }
 
 /// Every error answer: a stable code, messages in English and Chinese,

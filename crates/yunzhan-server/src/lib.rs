@@ -4,9 +4,11 @@
 
 pub mod api;
 pub mod db;
+pub mod live;
 pub mod metrics;
 pub mod rate;
 pub mod text_view;
+pub mod workspace;
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -25,6 +27,7 @@ use yunzhan_model::Catalog;
 
 use crate::api::{AppState, ServedCatalog};
 use crate::db::{Db, DbTarget, unix_now};
+use crate::live::Live;
 use crate::metrics::Metrics;
 use crate::rate::RateLimit;
 
@@ -44,6 +47,7 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     /// How often a replica looks for a catalog imported elsewhere.
     pub catalog_poll: Duration,
+    pub workspace: workspace::WorkspaceSettings,
 }
 
 impl Default for Settings {
@@ -55,6 +59,7 @@ impl Default for Settings {
             inquiry_rate: RateLimit::default(),
             trusted_proxies: Vec::new(),
             catalog_poll: Duration::from_secs(1),
+            workspace: workspace::WorkspaceSettings::default(),
         }
     }
 }
@@ -77,12 +82,16 @@ pub async fn open_state(settings: &Settings) -> Result<AppState, String> {
         .ok_or("the imported catalog is missing")?;
     let metrics = Arc::new(Metrics::default());
     metrics.serving_catalog(catalog.catalog_version(), &etag);
+    let db = Arc::new(db);
+    let live = Live::start(db.clone(), metrics.clone()).await?;
     let state = AppState {
         catalog: Arc::new(RwLock::new(Arc::new(ServedCatalog { catalog, etag }))),
-        db: Arc::new(db),
+        db,
         metrics,
         inquiry_rate: settings.inquiry_rate,
         trusted_proxies: settings.trusted_proxies.clone().into(),
+        live,
+        workspace: settings.workspace.clone(),
     };
     tokio::spawn(follow_catalog(state.clone(), settings.catalog_poll));
     Ok(state)
@@ -125,7 +134,9 @@ async fn refresh_catalog(state: &AppState) -> Result<(), db::DbError> {
 }
 
 pub fn router(state: AppState, settings: &Settings) -> Router {
-    let mut router = text_view::routes().route("/metrics", axum::routing::get(metrics));
+    let mut router = text_view::routes()
+        .merge(workspace::routes())
+        .route("/metrics", axum::routing::get(metrics));
     for route in api::routes() {
         router = router.route(&route.path, route.handler);
     }
@@ -193,6 +204,7 @@ pub fn cache_control(path: &str) -> &'static str {
 }
 
 /// One log line and one metric per request (method, path, status, time;
+/// a path with a visitor's secret as its route template;
 /// never query strings or bodies, which can hold personal data; metrics by
 /// route template, files as `static`), `nosniff` on every
 /// answer, so a browser never treats stored text as HTML, fonts typed
@@ -228,6 +240,12 @@ async fn log_and_harden(State(state): State<AppState>, request: Request, next: N
     let took = started.elapsed();
     let status = response.status().as_u16();
     state.metrics.request(method.as_str(), &route, status, took);
+    // A path that carries a visitor's secret is logged as its route.
+    let path = if route.contains("{secret}") {
+        route
+    } else {
+        path
+    };
     tracing::info!(
         %method,
         %path,

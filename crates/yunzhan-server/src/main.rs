@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use yunzhan_model::Catalog;
-use yunzhan_server::db::{Db, DbTarget, now_rfc3339};
+use yunzhan_server::db::{Db, DbTarget, Role, now_rfc3339};
 use yunzhan_server::rate::RateLimit;
+use yunzhan_server::workspace::WorkspaceSettings;
 use yunzhan_server::{Settings, open_state, router, serve};
 
 /// The note on logging under `--help`.
@@ -64,6 +65,18 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print a new bearer token for organiser NAME (the workspace at /agent/)
+    ///
+    /// An organiser sees every inquiry's stage (not its messages), can give
+    /// an inquiry to another agent and sets the overdue threshold. Only the
+    /// token's SHA-256 digest is stored.
+    #[command(verbatim_doc_comment)]
+    OrganiserToken {
+        /// The organiser's name, shown in the history of what they change
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Write the text view of the embedded catalog into DIR
     ///
     /// The text view is the accessible HTML pages served at /text/; written
@@ -111,6 +124,13 @@ struct ServeArgs {
     /// How log lines are written
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// How long a workspace sign-in lasts, in minutes
+    #[arg(long, value_name = "MINUTES", default_value_t = 480.0, value_parser = positive)]
+    session_minutes: f64,
+    /// Mark the workspace's cookies Secure (set it when users reach the
+    /// server over https, e.g. through a TLS-terminating nginx)
+    #[arg(long)]
+    secure_cookies: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,6 +152,10 @@ impl ServeArgs {
                 burst: self.inquiry_burst,
             },
             trusted_proxies: self.trusted_proxy.clone(),
+            workspace: WorkspaceSettings {
+                session_lifetime: std::time::Duration::from_secs_f64(self.session_minutes * 60.0),
+                secure_cookies: self.secure_cookies,
+            },
             ..Settings::default()
         })
     }
@@ -158,6 +182,14 @@ fn at_least_one(text: &str) -> Result<f64, String> {
         .ok()
         .filter(|n| *n >= 1.0)
         .ok_or_else(|| "must be a number of at least 1".to_string())
+}
+
+/// Parses a duration option: a number above 0.
+fn positive(text: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|n| *n > 0.0 && n.is_finite())
+        .ok_or_else(|| "must be a number above 0".to_string())
 }
 
 fn main() -> ExitCode {
@@ -199,6 +231,18 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     .map_err(|error| error.to_string())?;
                 println!("{token}");
                 eprintln!("token for {agent} created; only its digest is stored, so keep it now");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::OrganiserToken { name, database } => {
+                let db = Db::open(&database.target()?).await?;
+                let token = db
+                    .create_token(Role::Organiser, &name, &now_rfc3339())
+                    .await
+                    .map_err(|error| error.to_string())?;
+                println!("{token}");
+                eprintln!(
+                    "organiser token for {name} created; only its digest is stored, so keep it now"
+                );
                 Ok(ExitCode::SUCCESS)
             }
             Command::ExportText { dir } => export_text(&dir),

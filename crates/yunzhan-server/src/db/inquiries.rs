@@ -15,6 +15,7 @@ use sqlx::{AnyPool, Row};
 use tokio::sync::{mpsc, oneshot};
 use yunzhan_model::inquiry::Inquiry;
 
+use super::deals::{keep_secret, record_change};
 use super::{DbError, DbResult, decode_record, digest, unix_now};
 use crate::rate::RateLimit;
 
@@ -42,6 +43,9 @@ pub struct InquiryWrite {
     /// The client whose rate token it takes, and the limit.
     pub client: String,
     pub limit: RateLimit,
+    /// The secret this request's receipt gives the visitor to their
+    /// thread; its digest is kept (a replay's too).
+    pub thread_secret: String,
 }
 
 /// What storing an inquiry under an idempotency key did.
@@ -147,6 +151,8 @@ async fn insert(
     .fetch_optional(&mut **transaction)
     .await?;
     if let Some(id) = created {
+        keep_secret(transaction, id, &write.thread_secret).await?;
+        record_change(transaction, id, &write.agent_id).await?;
         return Ok(Stored::Created(StoredInquiry {
             id,
             agent_id: write.agent_id.clone(),
@@ -162,7 +168,9 @@ async fn insert(
     .await?;
     let stored_digest: String = row.try_get("body_digest")?;
     Ok(if stored_digest == body_digest {
-        Stored::Replayed(stored_inquiry(&row).map_err(|error| sqlx::Error::Decode(error.into()))?)
+        let stored = stored_inquiry(&row).map_err(|error| sqlx::Error::Decode(error.into()))?;
+        keep_secret(transaction, stored.id, &write.thread_secret).await?;
+        Stored::Replayed(stored)
     } else {
         Stored::KeyReused
     })
@@ -175,7 +183,7 @@ const REFILLED: &str = "CASE WHEN rate_buckets.tokens + ($3 - rate_buckets.updat
 
 /// Takes one token from `client`'s bucket, or says how long until one is
 /// free. One statement, so concurrent replicas serialise on the row.
-async fn take_token(
+pub(super) async fn take_token(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     client: &str,
     limit: RateLimit,

@@ -21,12 +21,20 @@ struct Step {
     postgres: &'static str,
 }
 
-const STEPS: &[Step] = &[Step {
-    version: 1,
-    description: "catalog, inquiries, agent tokens, rate buckets",
-    sqlite: include_str!("../../migrations/sqlite/0001_initial.sql"),
-    postgres: include_str!("../../migrations/postgres/0001_initial.sql"),
-}];
+const STEPS: &[Step] = &[
+    Step {
+        version: 1,
+        description: "catalog, inquiries, agent tokens, rate buckets",
+        sqlite: include_str!("../../migrations/sqlite/0001_initial.sql"),
+        postgres: include_str!("../../migrations/postgres/0001_initial.sql"),
+    },
+    Step {
+        version: 2,
+        description: "deal pipeline, threads, workspace sessions",
+        sqlite: include_str!("../../migrations/sqlite/0002_deals.sql"),
+        postgres: include_str!("../../migrations/postgres/0002_deals.sql"),
+    },
+];
 
 fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(

@@ -7,8 +7,10 @@
 //! Inquiries are written by a group-commit writer (`db/inquiries.rs`); agents'
 //! tokens are kept as SHA-256 digests, never in clear.
 
+mod deals;
 mod inquiries;
 mod migrations;
+mod sessions;
 mod target;
 
 use std::time::Duration;
@@ -18,8 +20,13 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use yunzhan_model::{Catalog, Project};
 
+pub use deals::{
+    Change, DEFAULT_OVERDUE_HOURS, DealEvent, EventKind, InboxFilter, InboxRow, InquiryFile,
+    MessageWrite, Posted, stage_wire,
+};
 pub use inquiries::{InquiryWrite, Stored, StoredInquiry};
 pub use migrations::MigrationReport;
+pub use sessions::{Role, Session, random_secret};
 pub use target::{Backend, DbTarget};
 
 /// How long a request waits for a database connection before it is
@@ -170,19 +177,13 @@ impl Db {
             progress(position + 1);
         }
         let etag = digest(catalog.to_json().as_bytes())[..16].to_string();
-        for (key, value) in [
-            ("catalog_version", catalog.catalog_version()),
-            ("catalog_etag", etag.as_str()),
-        ] {
-            sqlx::query(
-                "INSERT INTO meta (key, value) VALUES ($1, $2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )
-            .bind(key)
-            .bind(value)
-            .execute(&mut *transaction)
-            .await?;
-        }
+        set_meta(
+            &mut *transaction,
+            "catalog_version",
+            catalog.catalog_version(),
+        )
+        .await?;
+        set_meta(&mut *transaction, "catalog_etag", &etag).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -255,33 +256,6 @@ impl Db {
             .await?)
     }
 
-    /// Makes a new bearer token for an agent and returns it; only its
-    /// digest is kept.
-    pub async fn create_agent_token(&self, agent_id: &str, created_at: &str) -> DbResult<String> {
-        let mut bytes = [0u8; 24];
-        getrandom::fill(&mut bytes).expect("the operating system's random source works");
-        let token: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
-        sqlx::query(
-            "INSERT INTO agent_tokens (token_sha256, agent_id, created_at) VALUES ($1, $2, $3)",
-        )
-        .bind(digest(token.as_bytes()))
-        .bind(agent_id)
-        .bind(created_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(token)
-    }
-
-    /// The agent a bearer token belongs to.
-    pub async fn token_agent(&self, token: &str) -> DbResult<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT agent_id FROM agent_tokens WHERE token_sha256 = $1")
-                .bind(digest(token.as_bytes()))
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
     /// Forgets rate buckets that have been full for a while (bounded
     /// storage); returns how many.
     pub async fn forget_idle_clients(&self, idle_since_unix: f64) -> DbResult<u64> {
@@ -303,6 +277,22 @@ async fn meta<'e>(
         .bind(key)
         .fetch_optional(executor)
         .await?)
+}
+
+async fn set_meta<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    key: &str,
+    value: &str,
+) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(executor)
+    .await?;
+    Ok(())
 }
 
 /// Reads the JSON `record` column of a row of `table`.
@@ -352,9 +342,58 @@ pub fn rfc3339(unix_seconds: i64) -> String {
     )
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` as Unix seconds (the inverse of [`rfc3339`]);
+/// `None` for anything else.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 20
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes[10] == b'T'
+        && bytes[13] == b':'
+        && bytes[16] == b':'
+        && bytes[19] == b'Z';
+    if !shape_ok {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let shifted_year = year - i64::from(month <= 2);
+    let era = shifted_year.div_euclid(400);
+    let year_of_era = shifted_year.rem_euclid(400);
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parsing_a_timestamp_inverts_writing_it() {
+        for seconds in [0, 951_782_400, 1_795_569_934, 4_102_444_799] {
+            assert_eq!(parse_rfc3339(&rfc3339(seconds)), Some(seconds));
+        }
+        for bad in [
+            "",
+            "2026-13-01T00:00:00Z",
+            "2026-11-25 01:25:34Z",
+            "2026-11-25T01:25:34",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn timestamps_are_civil_dates() {

@@ -1,5 +1,9 @@
-//! The `/api/v1` routes. [`routes`] is the one list the router is built
+//! The `/api/v1` routes (the visitor's thread in `thread.rs`). [`routes`] is the one list the router is built
 //! from; a test compares it with docs/openapi.json and docs/api.md.
+
+mod thread;
+
+pub(crate) use thread::{open_thread, post as post_message, visitor_view};
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
@@ -19,7 +23,7 @@ use yunzhan_model::api::{
 use yunzhan_model::inquiry::Inquiry;
 use yunzhan_model::{Catalog, HallIndex, HallLevel, Industry, ProjectKind};
 
-use crate::db::{Db, DbError, InquiryWrite, Stored, now_rfc3339};
+use crate::db::{Db, DbError, InquiryWrite, Stored, now_rfc3339, random_secret};
 use crate::metrics::Metrics;
 use crate::rate::{RateLimit, client_address};
 
@@ -37,6 +41,8 @@ pub struct AppState {
     pub inquiry_rate: RateLimit,
     /// Load balancers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Arc<[IpAddr]>,
+    pub live: crate::live::Live,
+    pub workspace: crate::workspace::WorkspaceSettings,
 }
 
 impl AppState {
@@ -58,7 +64,7 @@ impl AppState {
     }
 
     /// The answer to a failed database operation (counted in the metrics).
-    fn database_failed(&self, error: DbError) -> ApiError {
+    pub(crate) fn database_failed(&self, error: DbError) -> ApiError {
         self.metrics.database_error();
         ApiError::database(error)
     }
@@ -87,6 +93,13 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/projects/{platform_no}", get(project)),
         route(Method::GET, "/search", get(search)),
         route(Method::POST, "/inquiries", post(submit_inquiry)),
+        route(Method::GET, "/inquiries/{id}/thread", get(thread::thread)),
+        route(
+            Method::POST,
+            "/inquiries/{id}/messages",
+            post(thread::reply),
+        ),
+        route(Method::GET, "/inquiries/{id}/events", get(thread::events)),
         route(
             Method::GET,
             "/agents/{agent}/inquiries",
@@ -116,13 +129,30 @@ impl ApiError {
         }
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn body(&self) -> &ErrorBody {
+        &self.body
+    }
+
+    fn key_reused() -> Self {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "this Idempotency-Key was already used for a different request; use a new key".into(),
+            "该 Idempotency-Key 已用于另一请求，请使用新的键".into(),
+        )
+    }
+
     fn rate_limited(wait: std::time::Duration) -> Self {
         let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!("too many inquiries from this client; retry in {seconds} s"),
-            format!("询单提交过于频繁，请 {seconds} 秒后重试"),
+            format!("too many inquiries or messages from this client; retry in {seconds} s"),
+            format!("提交过于频繁，请 {seconds} 秒后重试"),
         );
         error
             .headers
@@ -460,13 +490,9 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     Ok(key.to_string())
 }
 
-async fn submit_inquiry(
-    State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let body = body.map_err(|rejection| {
+/// The body, or the API's answer to one that could not be read.
+fn read_body(body: Result<Bytes, BytesRejection>) -> ApiResult<Bytes> {
+    body.map_err(|rejection| {
         let status = rejection.status();
         ApiError::new(
             status,
@@ -478,7 +504,16 @@ async fn submit_inquiry(
             format!("the request body was refused: {}", rejection.body_text()),
             "请求内容被拒绝（过大或无法读取）".into(),
         )
-    })?;
+    })
+}
+
+async fn submit_inquiry(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body = read_body(body)?;
     let key = idempotency_key(&headers)?;
     let inquiry: Inquiry = serde_json::from_slice(&body).map_err(|error| {
         ApiError::new(
@@ -512,7 +547,9 @@ async fn submit_inquiry(
         received_at: now_rfc3339(),
         client: client_address(client, &headers, &state.trusted_proxies).to_string(),
         limit: state.inquiry_rate,
+        thread_secret: random_secret(24),
     };
+    let thread_secret = write.thread_secret.clone();
     let stored = state
         .db
         .store_inquiry(write)
@@ -525,15 +562,7 @@ async fn submit_inquiry(
         }
         Stored::Limited(wait) => return Err(ApiError::rate_limited(wait)),
         Stored::Replayed(stored) => (StatusCode::OK, stored),
-        Stored::KeyReused => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_reused",
-                "this Idempotency-Key was already used for a different inquiry; use a new key"
-                    .into(),
-                "该 Idempotency-Key 已用于另一条询单，请使用新的键".into(),
-            ));
-        }
+        Stored::KeyReused => return Err(ApiError::key_reused()),
     };
     // Contact details are personal data: only ids go to the log.
     tracing::info!(
@@ -549,6 +578,7 @@ async fn submit_inquiry(
         agent_id: stored.agent_id,
         received_at: stored.received_at,
         status: "received".into(),
+        thread_secret: Some(thread_secret),
     };
     Ok((status, axum::Json(receipt)).into_response())
 }
