@@ -420,6 +420,24 @@ fn inquiry_page(
     )
 }
 
+/// A form field's label, for messages about it.
+fn field_label(lang: Lang, field: &str) -> String {
+    let (base, index) = field.split_once('.').unwrap_or((field, ""));
+    let label = match base {
+        "to" => lang.t("新阶段", "New stage"),
+        "amount_wan" => lang.t("金额（万元）", "Amount (万元)"),
+        "parties" => lang.t("合作各方", "Parties"),
+        "reason" => lang.t("关闭原因", "Reason"),
+        "note" => lang.t("备注", "Note"),
+        "body" => lang.t("回复内容", "Reply"),
+        other => other,
+    };
+    match index.parse::<usize>() {
+        Ok(index) => format!("{label} {}", index + 1),
+        Err(_) => label.to_string(),
+    }
+}
+
 /// The refused fields of a form, in the page's language.
 fn field_messages(lang: Lang, fields: &[FieldMessage]) -> Notice {
     Notice::Invalid(
@@ -427,7 +445,7 @@ fn field_messages(lang: Lang, fields: &[FieldMessage]) -> Notice {
             .iter()
             .map(|field| {
                 let message = lang.t(&field.message_zh, &field.message);
-                format!("{}: {message}", field.field)
+                format!("{}：{message}", field_label(lang, &field.field))
             })
             .collect(),
     )

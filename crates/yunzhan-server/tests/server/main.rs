@@ -5,6 +5,7 @@ mod api;
 mod binary;
 mod common;
 mod config;
+mod deals;
 mod outbox_fault;
 mod processes;
 mod replicas;

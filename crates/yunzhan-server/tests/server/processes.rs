@@ -202,7 +202,7 @@ pub(crate) const BALANCER: &str = "  server {
       proxy_pass http://replicas;
       proxy_http_version 1.1;
       proxy_set_header Connection \"\";
-      proxy_set_header Host $host;
+      proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_next_upstream error timeout http_502 http_503 non_idempotent;
       proxy_next_upstream_tries 3;
