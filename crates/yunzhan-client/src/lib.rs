@@ -8,11 +8,14 @@ pub mod store;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use yunzhan_model::api::{self, BoothPage, CatalogInfo, ErrorBody, HallSummary, InquiryReceipt};
+use yunzhan_model::api::{
+    self, BoothPage, CatalogInfo, ErrorBody, HallSummary, InquiryReceipt, Reply, Thread,
+    ThreadMessage,
+};
 use yunzhan_model::inquiry::Inquiry;
 use yunzhan_model::{Catalog, Project};
 
-pub use outbox::{Delivery, Outbox, OutboxEntry};
+pub use outbox::{Delivery, Letter, Outbox, OutboxEntry, ThreadReply};
 pub use store::Store;
 
 /// Booths asked for per page while fetching a hall.
@@ -55,11 +58,11 @@ pub struct FetchedCatalog {
     pub refused: usize,
 }
 
-/// What the server said to one inquiry.
+/// What the server said to one inquiry or reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SubmitOutcome {
+pub enum SubmitOutcome<T = InquiryReceipt> {
     /// Stored (201) or already stored under this key (200).
-    Accepted(InquiryReceipt),
+    Accepted(T),
     /// Refused for good (400, 404, 409, 413, 422): retrying cannot help.
     Rejected(ErrorBody),
     /// Not now (429, 5xx, no answer): retry, no sooner than the hint.
@@ -281,42 +284,92 @@ impl ApiClient {
         let Ok(http) = self.http() else {
             return SubmitOutcome::RetryLater(None);
         };
-        let response = match http
+        let request = http
             .post(self.url("/inquiries"))
             .header("Idempotency-Key", key)
-            .json(inquiry)
+            .json(inquiry);
+        send_once(request, "inquiry", "询单").await
+    }
+
+    /// Sends the visitor's reply to the thread of inquiry `id` (opened
+    /// with its receipt's `secret`) under its idempotency key.
+    pub async fn reply(
+        &self,
+        key: &str,
+        id: i64,
+        secret: &str,
+        reply: &Reply,
+    ) -> SubmitOutcome<ThreadMessage> {
+        let Ok(http) = self.http() else {
+            return SubmitOutcome::RetryLater(None);
+        };
+        let request = http
+            .post(self.url(&format!("/inquiries/{id}/messages")))
+            .bearer_auth(secret)
+            .header("Idempotency-Key", key)
+            .json(reply);
+        send_once(request, "reply", "回复").await
+    }
+
+    /// The thread of inquiry `id`, or `None` when the secret does not open
+    /// it (the server forgot it, or it is not this inquiry's).
+    pub async fn thread(&self, id: i64, secret: &str) -> Result<Option<Thread>, ClientError> {
+        let path = format!("/inquiries/{id}/thread");
+        let response = self
+            .http()?
+            .get(self.url(&path))
+            .bearer_auth(secret)
             .send()
             .await
-        {
-            Ok(response) => response,
-            Err(_) => return SubmitOutcome::RetryLater(None),
-        };
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
-            .map(Duration::from_secs);
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            return SubmitOutcome::RetryLater(retry_after);
-        }
-        if status.is_success() {
-            return match response.json::<InquiryReceipt>().await {
-                Ok(receipt) => SubmitOutcome::Accepted(receipt),
-                // Stored but the answer was cut: the same key gets it again.
-                Err(_) => SubmitOutcome::RetryLater(None),
-            };
-        }
-        SubmitOutcome::Rejected(
-            response
-                .json::<ErrorBody>()
+            .map_err(unreachable)?;
+        match response.status() {
+            StatusCode::NOT_FOUND => Ok(None),
+            status if status.is_success() => response
+                .json()
                 .await
-                .unwrap_or_else(|_| ErrorBody {
-                    code: format!("http_{}", status.as_u16()),
-                    message: format!("the server refused the inquiry (HTTP {status})"),
-                    message_zh: format!("服务器拒绝了该询单（HTTP {status}）"),
-                    fields: Vec::new(),
-                }),
-        )
+                .map(Some)
+                .map_err(|error| ClientError::Protocol(format!("GET {path}: {error}"))),
+            status => Err(ClientError::Protocol(format!("GET {path}: HTTP {status}"))),
+        }
     }
+}
+
+/// Sends one write that carries an idempotency key and reads what the
+/// server said: `what` names it in a refusal without a JSON body.
+async fn send_once<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+    what: &str,
+    what_zh: &str,
+) -> SubmitOutcome<T> {
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(_) => return SubmitOutcome::RetryLater(None),
+    };
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok())
+        .map(Duration::from_secs);
+    if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        return SubmitOutcome::RetryLater(retry_after);
+    }
+    if status.is_success() {
+        return match response.json::<T>().await {
+            Ok(receipt) => SubmitOutcome::Accepted(receipt),
+            // Stored but the answer was cut: the same key gets it again.
+            Err(_) => SubmitOutcome::RetryLater(None),
+        };
+    }
+    SubmitOutcome::Rejected(
+        response
+            .json::<ErrorBody>()
+            .await
+            .unwrap_or_else(|_| ErrorBody {
+                code: format!("http_{}", status.as_u16()),
+                message: format!("the server refused the {what} (HTTP {status})"),
+                message_zh: format!("服务器拒绝了该{what_zh}（HTTP {status}）"),
+                fields: Vec::new(),
+            }),
+    )
 }

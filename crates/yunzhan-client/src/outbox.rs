@@ -1,33 +1,75 @@
-//! The durable inquiry outbox: an inquiry is written to storage before the
-//! visitor is told it is queued, sent with retry and backoff under one
-//! idempotency key, and marked sent only when the server acknowledges it.
-//! A crash or a stopped server never loses one and never stores one twice.
+//! The durable outbox: an inquiry, or a reply to an inquiry's thread, is
+//! written to storage before the visitor is told it is queued, sent with
+//! retry and backoff under one idempotency key, and marked sent only when
+//! the server acknowledges it. A crash or a stopped server never loses one
+//! and never stores one twice. A sent inquiry keeps its receipt's thread
+//! secret here, so the visitor's thread survives restarts and reloads.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use web_time::Instant;
+use yunzhan_model::api::Reply;
 use yunzhan_model::inquiry::Inquiry;
 
 use crate::{ApiClient, Store, SubmitOutcome};
 
-/// Where an inquiry stands.
+/// Where a letter stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Delivery {
     Queued,
-    Sent { id: i64, received_at: String },
-    Rejected { reason: String, reason_zh: String },
+    Sent {
+        /// The inquiry's or the message's id.
+        id: i64,
+        received_at: String,
+        /// An inquiry's key to its thread (none for replies, and for
+        /// inquiries sent to a server older than threads).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread_secret: Option<String>,
+    },
+    Rejected {
+        reason: String,
+        reason_zh: String,
+    },
+}
+
+/// The visitor's answer in the thread of an inquiry already sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadReply {
+    pub inquiry_id: i64,
+    pub thread_secret: String,
+    pub body: String,
+}
+
+/// What an entry carries. Entries written before replies existed hold an
+/// `inquiry` field only, and still read as inquiries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Letter {
+    Inquiry { inquiry: Inquiry },
+    Reply { reply: ThreadReply },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
-    /// The idempotency key, made once when the inquiry is queued.
+    /// The idempotency key, made once when the letter is queued.
     pub key: String,
-    pub inquiry: Inquiry,
+    #[serde(flatten)]
+    pub letter: Letter,
     #[serde(flatten)]
     pub delivery: Delivery,
     pub attempts: u32,
+}
+
+impl OutboxEntry {
+    /// The inquiry, when this entry is one.
+    pub fn inquiry(&self) -> Option<&Inquiry> {
+        match &self.letter {
+            Letter::Inquiry { inquiry } => Some(inquiry),
+            Letter::Reply { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -122,10 +164,19 @@ impl Outbox {
     /// Queues an inquiry; it is stored when this returns `Ok`. Returns its
     /// idempotency key.
     pub fn submit(&mut self, inquiry: Inquiry) -> std::io::Result<String> {
+        self.queue(Letter::Inquiry { inquiry })
+    }
+
+    /// Queues a reply to a sent inquiry's thread, as [`Outbox::submit`].
+    pub fn reply(&mut self, reply: ThreadReply) -> std::io::Result<String> {
+        self.queue(Letter::Reply { reply })
+    }
+
+    fn queue(&mut self, letter: Letter) -> std::io::Result<String> {
         let key = new_key();
         self.entries.push(OutboxEntry {
             key: key.clone(),
-            inquiry,
+            letter,
             delivery: Delivery::Queued,
             attempts: 0,
         });
@@ -164,15 +215,12 @@ impl Outbox {
             if entry.delivery != Delivery::Queued || !due {
                 continue;
             }
-            let outcome = client.submit(&entry.key, &entry.inquiry).await;
+            let outcome = send(client, entry).await;
             let entry = &mut self.entries[index];
             entry.attempts += 1;
             match outcome {
-                SubmitOutcome::Accepted(receipt) => {
-                    entry.delivery = Delivery::Sent {
-                        id: receipt.id,
-                        received_at: receipt.received_at,
-                    };
+                SubmitOutcome::Accepted(sent) => {
+                    entry.delivery = sent;
                     changed += 1;
                 }
                 SubmitOutcome::Rejected(error) => {
@@ -210,6 +258,38 @@ impl Outbox {
             self.save()?;
         }
         Ok(changed)
+    }
+}
+
+/// Sends one letter; what was accepted is its `Sent` delivery.
+async fn send(client: &ApiClient, entry: &OutboxEntry) -> SubmitOutcome<Delivery> {
+    match &entry.letter {
+        Letter::Inquiry { inquiry } => match client.submit(&entry.key, inquiry).await {
+            SubmitOutcome::Accepted(receipt) => SubmitOutcome::Accepted(Delivery::Sent {
+                id: receipt.id,
+                received_at: receipt.received_at,
+                thread_secret: receipt.thread_secret,
+            }),
+            SubmitOutcome::Rejected(error) => SubmitOutcome::Rejected(error),
+            SubmitOutcome::RetryLater(hint) => SubmitOutcome::RetryLater(hint),
+        },
+        Letter::Reply { reply } => {
+            let body = Reply {
+                body: reply.body.clone(),
+            };
+            let outcome = client
+                .reply(&entry.key, reply.inquiry_id, &reply.thread_secret, &body)
+                .await;
+            match outcome {
+                SubmitOutcome::Accepted(message) => SubmitOutcome::Accepted(Delivery::Sent {
+                    id: message.id,
+                    received_at: message.sent_at,
+                    thread_secret: None,
+                }),
+                SubmitOutcome::Rejected(error) => SubmitOutcome::Rejected(error),
+                SubmitOutcome::RetryLater(hint) => SubmitOutcome::RetryLater(hint),
+            }
+        }
     }
 }
 
@@ -251,6 +331,40 @@ mod tests {
         assert_eq!(keys, [first.as_str(), second.as_str()]);
         assert_eq!(reopened.queued(), 2);
         assert_eq!(reopened.next_due(Instant::now()), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn outboxes_written_before_replies_existed_still_read() {
+        let old = r#"[{"key": "k1", "inquiry": {"platform_no": "YZ-2023-00001", "name": "王", "organisation": "",
+            "phone": "", "email": "w@example.org", "intent": "joint_development", "message": "旧"},
+            "status": "sent", "id": 7, "received_at": "2026-11-01T00:00:00Z", "attempts": 1}]"#;
+        let dir = scratch("old-format");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("outbox.json"), old.as_bytes()).unwrap();
+        let (mut outbox, problem) = Outbox::open(Store::in_dir(&dir), "outbox.json");
+        assert_eq!(problem, None);
+        let entry = &outbox.entries()[0];
+        assert_eq!(entry.inquiry().unwrap().message, "旧");
+        assert!(matches!(
+            entry.delivery,
+            Delivery::Sent {
+                id: 7,
+                thread_secret: None,
+                ..
+            }
+        ));
+
+        outbox
+            .reply(ThreadReply {
+                inquiry_id: 7,
+                thread_secret: "s".into(),
+                body: "追问".into(),
+            })
+            .unwrap();
+        let (reopened, _) = Outbox::open(Store::in_dir(&dir), "outbox.json");
+        assert_eq!(reopened.entries().len(), 2);
+        assert!(reopened.entries()[1].inquiry().is_none());
+        assert_eq!(reopened.queued(), 1);
     }
 
     #[test]

@@ -272,7 +272,21 @@ async fn inquiries_are_validated_stored_once_and_echoed_as_plain_text() {
         )
         .await;
         assert_eq!(replay.status(), StatusCode::OK);
-        assert_eq!(replay.json::<InquiryReceipt>().await.unwrap(), receipt);
+        let replayed = replay.json::<InquiryReceipt>().await.unwrap();
+        assert_ne!(
+            replayed.thread_secret, receipt.thread_secret,
+            "each receipt brings its own thread key"
+        );
+        assert_eq!(
+            InquiryReceipt {
+                thread_secret: None,
+                ..replayed
+            },
+            InquiryReceipt {
+                thread_secret: None,
+                ..receipt.clone()
+            }
+        );
         assert_eq!(
             server.state.db.inquiry_count().await.unwrap(),
             1,

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use super::common::{UNLIMITED, back_ends, scratch, settings, start, stored_messages, until};
-use yunzhan_client::{ApiClient, Delivery, Outbox};
+use yunzhan_client::{ApiClient, Delivery, Outbox, ThreadReply};
 use yunzhan_model::CooperationMode;
 use yunzhan_model::inquiry::Inquiry;
 use yunzhan_server::db::{Db, DbTarget};
@@ -140,4 +140,61 @@ async fn restart_mid_way(target: &DbTarget) {
     eprintln!(
         "killed with {stored_when_killed} stored; {retried} inquiries needed more than one attempt"
     );
+}
+
+/// Replies written while the server is down wait in the outbox, survive
+/// the app's restart with their thread secret, and are stored exactly once
+/// when it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_written_while_the_server_is_down_arrive_exactly_once() {
+    for target in back_ends("fault-replies").await {
+        let dir = scratch("fault-replies-outbox");
+        let settings = settings(&target, UNLIMITED);
+        let mut server = start(&settings, 0);
+        let port = server.port;
+        let client = ApiClient::new(&server.base);
+        let mut outbox = empty_outbox(&dir);
+        outbox.submit(fault_inquiry(0)).unwrap();
+        outbox.deliver(&client).await.unwrap();
+        let Delivery::Sent {
+            id,
+            thread_secret: Some(secret),
+            ..
+        } = outbox.entries()[0].delivery.clone()
+        else {
+            panic!("the inquiry was sent with its thread secret");
+        };
+
+        server.kill();
+        const REPLIES: usize = 20;
+        for n in 0..REPLIES {
+            outbox
+                .reply(ThreadReply {
+                    inquiry_id: id,
+                    thread_secret: secret.clone(),
+                    body: format!("离线时写的回复 #{n}"),
+                })
+                .unwrap();
+            outbox.deliver(&client).await.unwrap();
+        }
+        assert_eq!(outbox.queued(), REPLIES, "nothing could be sent");
+        assert!(
+            outbox.entries()[1].attempts > 0,
+            "a send was tried and failed"
+        );
+        drop(outbox);
+
+        // The app restarts, the server comes back: everything goes once.
+        let _second = start(&settings, port);
+        let reopened = empty_outbox(&dir);
+        let outbox = deliver_all(reopened, client).await.unwrap();
+        assert_eq!(outbox.queued(), 0);
+        let db = Db::open(&target).await.unwrap();
+        let file = db.inquiry_file(id).await.unwrap().unwrap();
+        let replies: Vec<&str> = file.messages[1..].iter().map(|m| m.body.as_str()).collect();
+        let expected: Vec<String> = (0..REPLIES)
+            .map(|n| format!("离线时写的回复 #{n}"))
+            .collect();
+        assert_eq!(replies, expected, "each reply once, in order");
+    }
 }
