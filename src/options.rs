@@ -17,7 +17,7 @@ use crate::{expo, world};
     version,
     about = "云展 Yunzhan: the 3D cloud exhibition hall of the Tianfu Sci-Tech Cloud",
     after_help = "In a browser the same options are the page's query: ?hall=chengdu&booth=3, \
-?project=NO, ?inquire=1, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1, ?preview=URL \
+?project=NO, ?inquire=1, ?inquiries=1, ?api=URL, ?lang=en, ?quality=low, ?kiosk=1, ?preview=URL \
 (the address of a booth.json; its files are fetched beside it)."
 )]
 pub struct Options {
@@ -38,6 +38,9 @@ pub struct Options {
     /// With --project: open its inquiry form, ready for typing
     #[arg(long)]
     pub inquire: bool,
+    /// Open "My inquiries": the service agents' replies and each deal's stage
+    #[arg(long)]
+    pub inquiries: bool,
     /// The interface language (default: the last one chosen, else zh)
     #[arg(long, value_name = "zh|en", value_parser = language)]
     pub(crate) lang: Option<expo::Lang>,
@@ -123,7 +126,7 @@ impl Options {
         let mut args = Vec::new();
         for (name, value) in pairs {
             match name.as_str() {
-                "kiosk" | "inquire" if !matches!(value.as_str(), "0" | "false") => {
+                "kiosk" | "inquire" | "inquiries" if !matches!(value.as_str(), "0" | "false") => {
                     args.push(format!("--{name}"));
                 }
                 "hall" | "booth" | "project" | "api" | "lang" | "quality" | "preview" => {
@@ -146,6 +149,7 @@ impl Options {
                 project: self.project.clone(),
             },
             inquire: self.inquire,
+            inquiries: self.inquiries,
             lang: self.lang,
             quality: self.quality,
         }

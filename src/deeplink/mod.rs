@@ -7,7 +7,7 @@ use yunzhan_model::HallIndex;
 
 use crate::expo::Screen;
 use crate::expo::catalog::ExpoCatalog;
-use crate::expo::{Lang, OpenInquiry};
+use crate::expo::{Lang, OpenInquiry, OpenThreads};
 use crate::world::hall::HallPlan;
 use crate::world::interaction::{CurrentBooth, FocusProject, Selection, booth_pose};
 use crate::world::navigation::{CurrentHall, Go, floor_position};
@@ -52,6 +52,8 @@ pub(crate) struct StartAt {
     pub(crate) link: DeepLink,
     /// Open the linked project's inquiry form.
     pub(crate) inquire: bool,
+    /// Open the visitor's inquiries (their threads with the agents).
+    pub(crate) inquiries: bool,
     pub(crate) lang: Option<Lang>,
     pub(crate) quality: Option<QualitySetting>,
 }
@@ -114,6 +116,7 @@ fn land(
     lang: Option<ResMut<Lang>>,
     mut quality: ResMut<Quality>,
     mut open_inquiry: MessageWriter<OpenInquiry>,
+    mut open_threads: MessageWriter<OpenThreads>,
     mut focus: MessageWriter<FocusProject>,
     mut go: MessageWriter<Go>,
 ) {
@@ -123,6 +126,9 @@ fn land(
     }
     if let Some(setting) = start.quality {
         quality.setting = setting;
+    }
+    if start.inquiries {
+        open_threads.write(OpenThreads);
     }
     let link = &start.link;
     if let Some(no) = &link.project {

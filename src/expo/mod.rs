@@ -61,6 +61,10 @@ pub(crate) struct VisitorLeft;
 #[derive(Message, Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OpenInquiry(pub String);
 
+/// Open the visitor's inquiries ("My inquiries").
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct OpenThreads;
+
 pub(super) fn plugin(app: &mut App) {
     app.init_state::<Screen>();
     #[cfg(not(target_arch = "wasm32"))]
@@ -68,6 +72,7 @@ pub(super) fn plugin(app: &mut App) {
         app.insert_resource(ShippedFiles::compiled_in());
     }
     app.add_message::<VisitorLeft>()
-        .add_message::<OpenInquiry>();
+        .add_message::<OpenInquiry>()
+        .add_message::<OpenThreads>();
     app.add_plugins((catalog::plugin, visitor_state::plugin));
 }

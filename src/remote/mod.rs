@@ -6,13 +6,17 @@
 //! server cannot be reached, and polls the catalog's ETag so a changed
 //! catalog refreshes the booths without a restart. Inquiries go to a durable
 //! outbox first and are sent with retry; without `--api` they stay queued
-//! there. Natively the worker is a thread with a small async runtime and
+//! there. Each sent inquiry's thread (the agent's replies and the deal's
+//! stage) is read back every second with the receipt's secret, and the
+//! visitor's replies go through the same outbox. Natively the worker is a thread with a small async runtime and
 //! keeps its files in the data folder; in a browser it is a task on the
 //! page's event loop and keeps them in `localStorage`.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use bevy::prelude::*;
+use yunzhan_model::api::Thread;
 use yunzhan_model::inquiry::Inquiry;
 
 use crate::expo::VisitorLeft;
@@ -50,6 +54,13 @@ pub(crate) enum InquiryState {
     Rejected { reason: String, reason_zh: String },
 }
 
+/// What opens a sent inquiry's thread: its id and its receipt's secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ThreadKey {
+    pub(crate) id: i64,
+    pub(crate) secret: String,
+}
+
 /// One inquiry in the outbox, as the worker last reported it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OutboxLine {
@@ -57,14 +68,27 @@ pub(crate) struct OutboxLine {
     pub(crate) key: String,
     pub(crate) platform_no: String,
     pub(crate) state: InquiryState,
+    /// Once sent to a server that keeps threads.
+    pub(crate) thread: Option<ThreadKey>,
 }
 
-/// The inquiries in the outbox as the worker last reported them. At the
-/// kiosk those of earlier visitors stay in the outbox until they are sent,
-/// but are no longer shown.
+/// One of the visitor's replies in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReplyLine {
+    pub(crate) inquiry_id: i64,
+    pub(crate) body: String,
+    pub(crate) state: InquiryState,
+    /// The stored message's id, once sent.
+    pub(crate) message_id: Option<i64>,
+}
+
+/// The inquiries and replies in the outbox as the worker last reported
+/// them. At the kiosk those of earlier visitors stay in the outbox until
+/// they are sent, but are no longer shown.
 #[derive(Resource, Debug, Clone, Default)]
 pub(crate) struct SentInquiries {
     outbox: Vec<OutboxLine>,
+    replies: Vec<ReplyLine>,
     earlier_visitors: std::collections::HashSet<String>,
 }
 
@@ -82,11 +106,106 @@ impl SentInquiries {
         })
     }
 
-    pub(crate) fn replace(&mut self, outbox: Vec<OutboxLine>) {
+    /// The current visitor's inquiries, oldest first.
+    pub(crate) fn current(&self) -> impl Iterator<Item = &OutboxLine> {
+        (self.outbox.iter()).filter(|line| !self.earlier_visitors.contains(&line.key))
+    }
+
+    /// The visitor's replies to inquiry `id` that its thread does not show
+    /// yet (queued, refused, or sent since the thread was last read).
+    pub(crate) fn unshown_replies<'a>(
+        &'a self,
+        id: i64,
+        thread: Option<&'a Thread>,
+    ) -> impl Iterator<Item = &'a ReplyLine> {
+        self.replies.iter().filter(move |reply| {
+            reply.inquiry_id == id
+                && !reply.message_id.is_some_and(|message| {
+                    thread.is_some_and(|thread| thread.messages.iter().any(|m| m.id == message))
+                })
+        })
+    }
+
+    pub(crate) fn replace(&mut self, outbox: Vec<OutboxLine>, replies: Vec<ReplyLine>) {
         self.earlier_visitors
             .retain(|key| outbox.iter().any(|line| line.key == *key));
         self.outbox = outbox;
+        self.replies = replies;
     }
+}
+
+/// The threads of the visitor's sent inquiries as the server last showed
+/// them, and how many of the agent's updates of each the visitor has seen
+/// (kept in storage, so a reload does not badge what was read).
+#[derive(Resource, Debug, Clone, Default)]
+pub(crate) struct Threads {
+    by_inquiry: HashMap<i64, Thread>,
+    seen: HashMap<i64, i64>,
+}
+
+/// Where the seen counts are kept.
+const SEEN: &str = "threads-seen.json";
+
+impl Threads {
+    fn load(storage: &Storage) -> Threads {
+        let seen = storage
+            .read(SEEN)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default();
+        Threads {
+            by_inquiry: HashMap::new(),
+            seen,
+        }
+    }
+
+    /// The threads as the server shows them now.
+    pub(crate) fn replace(&mut self, threads: Vec<Thread>) {
+        self.by_inquiry = threads
+            .into_iter()
+            .map(|thread| (thread.id, thread))
+            .collect();
+    }
+
+    pub(crate) fn get(&self, id: i64) -> Option<&Thread> {
+        self.by_inquiry.get(&id)
+    }
+
+    /// The agent's replies and stage changes the visitor has not seen.
+    pub(crate) fn unread(&self, id: i64) -> i64 {
+        let updates = self.get(id).map_or(0, |thread| thread.agent_updates);
+        (updates - self.seen.get(&id).copied().unwrap_or(0)).max(0)
+    }
+
+    /// Everything of thread `id` shown so far is seen; true if that changed.
+    pub(crate) fn mark_seen(&mut self, id: i64) -> bool {
+        let updates = self.get(id).map_or(0, |thread| thread.agent_updates);
+        self.seen.insert(id, updates) != Some(updates)
+    }
+}
+
+/// Keeps the seen counts when they change.
+fn keep_seen(
+    threads: Res<Threads>,
+    storage: Option<Res<Storage>>,
+    mut kept: Local<HashMap<i64, i64>>,
+) {
+    if *kept == threads.seen {
+        return;
+    }
+    kept.clone_from(&threads.seen);
+    if let Some(storage) = storage {
+        let json = serde_json::to_vec(&threads.seen).expect("counts serialise");
+        if let Err(error) = storage.write(SEEN, &json) {
+            warn!("could not keep which replies were read: {error}");
+        }
+    }
+}
+
+/// Send the visitor's reply to the thread of a sent inquiry.
+#[derive(Message, Debug, Clone)]
+pub(crate) struct SendReply {
+    pub(crate) inquiry_id: i64,
+    pub(crate) body: String,
 }
 
 /// What is in the outbox now belongs to a visitor who left.
@@ -94,6 +213,7 @@ fn forget_the_visitor(mut sent: ResMut<SentInquiries>) {
     let SentInquiries {
         outbox,
         earlier_visitors,
+        ..
     } = &mut *sent;
     earlier_visitors.extend(outbox.iter().map(|line| line.key.clone()));
 }
@@ -122,10 +242,15 @@ impl Default for PlatformPlugin {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PlatformStatus>()
         .init_resource::<SentInquiries>()
-        .add_message::<SubmitInquiry>();
+        .init_resource::<Threads>()
+        .add_message::<SubmitInquiry>()
+        .add_message::<SendReply>();
     app.add_systems(
         PostUpdate,
-        forget_the_visitor.run_if(on_message::<VisitorLeft>),
+        (
+            forget_the_visitor.run_if(on_message::<VisitorLeft>),
+            keep_seen.run_if(resource_changed::<Threads>),
+        ),
     );
 }
 
@@ -137,6 +262,7 @@ impl Plugin for PlatformPlugin {
         })
         .init_resource::<Storage>();
         let storage = app.world().resource::<Storage>().clone();
+        app.insert_resource(Threads::load(&storage));
         let link = worker::start(self.api.clone(), storage, self.poll_every);
         app.insert_resource(link);
         app.add_systems(
@@ -157,12 +283,14 @@ mod worker {
 
     use bevy::platform::time::Instant;
     use bevy::prelude::*;
-    use yunzhan_client::{ApiClient, Delivery, Outbox};
+    use yunzhan_client::{ApiClient, Delivery, Letter, Outbox, OutboxEntry, ThreadReply};
     use yunzhan_model::Catalog;
+    use yunzhan_model::api::Thread;
     use yunzhan_model::inquiry::Inquiry;
 
     use super::{
-        CatalogSource, InquiryState, OutboxLine, PlatformStatus, SentInquiries, SubmitInquiry,
+        CatalogSource, InquiryState, OutboxLine, PlatformStatus, ReplyLine, SendReply,
+        SentInquiries, SubmitInquiry, ThreadKey, Threads,
     };
     use crate::expo::storage::Storage;
     use crate::world::rebuild::ShowCatalog;
@@ -170,18 +298,29 @@ mod worker {
     const CACHE: &str = "catalog-cache.json";
     const CACHE_ETAG: &str = "catalog-cache.etag";
     const OUTBOX: &str = "outbox.json";
+    /// How often the threads of sent inquiries are read again: an agent's
+    /// reply shows within about this long.
+    const THREAD_POLL: Duration = Duration::from_secs(1);
+    /// The most threads read back (the newest inquiries').
+    const THREADS_FOLLOWED: usize = 20;
+
+    /// What the app asks the worker to queue.
+    enum Request {
+        Inquiry(Inquiry),
+        Reply { inquiry_id: i64, body: String },
+    }
 
     /// The app's end of the worker's channels.
     #[derive(Resource)]
     pub(crate) struct Link {
-        submit: Sender<Inquiry>,
+        submit: Sender<Request>,
         reports: Mutex<Receiver<Report>>,
     }
 
     impl Link {
-        pub(crate) fn submit(&self, inquiry: Inquiry) {
-            if self.submit.send(inquiry).is_err() {
-                error!("the inquiry worker has stopped; the inquiry was not queued");
+        fn submit(&self, letter: Request) {
+            if self.submit.send(letter).is_err() {
+                error!("the platform worker has stopped; nothing more is queued");
             }
         }
 
@@ -241,15 +380,23 @@ mod worker {
         },
         Online,
         Offline(String),
-        Outbox(Vec<OutboxLine>),
+        Outbox(Vec<OutboxLine>, Vec<ReplyLine>),
+        Threads(Vec<Thread>),
     }
 
     pub(crate) fn forward_submissions(
         mut submissions: MessageReader<SubmitInquiry>,
+        mut replies: MessageReader<SendReply>,
         link: Res<Link>,
     ) {
         for SubmitInquiry(inquiry) in submissions.read() {
-            link.submit(inquiry.clone());
+            link.submit(Request::Inquiry(inquiry.clone()));
+        }
+        for reply in replies.read() {
+            link.submit(Request::Reply {
+                inquiry_id: reply.inquiry_id,
+                body: reply.body.clone(),
+            });
         }
     }
 
@@ -261,6 +408,7 @@ mod worker {
         mut commands: Commands,
         mut status: ResMut<PlatformStatus>,
         mut sent: ResMut<SentInquiries>,
+        mut threads: ResMut<Threads>,
         mut show: ShowCatalog,
     ) {
         for report in link.reports() {
@@ -275,7 +423,8 @@ mod worker {
                     status.problem = Some(problem);
                     status.download = None;
                 }
-                Report::Outbox(entries) => sent.replace(entries),
+                Report::Outbox(entries, replies) => sent.replace(entries, replies),
+                Report::Threads(read) => threads.replace(read),
                 Report::Catalog { catalog, source } => {
                     status.source = source;
                     status.download = None;
@@ -289,30 +438,101 @@ mod worker {
         client: Option<ApiClient>,
         storage: Storage,
         report: Sender<Report>,
-        submissions: Receiver<Inquiry>,
+        submissions: Receiver<Request>,
         poll_every: Duration,
     }
 
-    fn summary(outbox: &Outbox) -> Vec<OutboxLine> {
-        outbox
-            .entries()
-            .iter()
-            .map(|entry| {
-                let state = match &entry.delivery {
-                    Delivery::Queued => InquiryState::Queued,
-                    Delivery::Sent { .. } => InquiryState::Sent,
-                    Delivery::Rejected { reason, reason_zh } => InquiryState::Rejected {
-                        reason: reason.clone(),
-                        reason_zh: reason_zh.clone(),
-                    },
-                };
-                OutboxLine {
+    fn state(delivery: &Delivery) -> InquiryState {
+        match delivery {
+            Delivery::Queued => InquiryState::Queued,
+            Delivery::Sent { .. } => InquiryState::Sent,
+            Delivery::Rejected { reason, reason_zh } => InquiryState::Rejected {
+                reason: reason.clone(),
+                reason_zh: reason_zh.clone(),
+            },
+        }
+    }
+
+    /// A sent inquiry's thread key.
+    fn thread_key(entry: &OutboxEntry) -> Option<ThreadKey> {
+        match (&entry.letter, &entry.delivery) {
+            (
+                Letter::Inquiry { .. },
+                Delivery::Sent {
+                    id,
+                    thread_secret: Some(secret),
+                    ..
+                },
+            ) => Some(ThreadKey {
+                id: *id,
+                secret: secret.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn report_outbox(outbox: &Outbox) -> Report {
+        let mut inquiries = Vec::new();
+        let mut replies = Vec::new();
+        for entry in outbox.entries() {
+            match &entry.letter {
+                Letter::Inquiry { inquiry } => inquiries.push(OutboxLine {
                     key: entry.key.clone(),
-                    platform_no: entry.inquiry.platform_no.clone(),
-                    state,
-                }
-            })
-            .collect()
+                    platform_no: inquiry.platform_no.clone(),
+                    state: state(&entry.delivery),
+                    thread: thread_key(entry),
+                }),
+                Letter::Reply { reply } => replies.push(ReplyLine {
+                    inquiry_id: reply.inquiry_id,
+                    body: reply.body.clone(),
+                    state: state(&entry.delivery),
+                    message_id: match entry.delivery {
+                        Delivery::Sent { id, .. } => Some(id),
+                        _ => None,
+                    },
+                }),
+            }
+        }
+        Report::Outbox(inquiries, replies)
+    }
+
+    /// Queues what the app asked for (a reply with its inquiry's thread key).
+    fn queue(outbox: &mut Outbox, letter: Request) {
+        let queued = match letter {
+            Request::Inquiry(inquiry) => outbox.submit(inquiry),
+            Request::Reply { inquiry_id, body } => {
+                let secret = outbox
+                    .entries()
+                    .iter()
+                    .filter_map(thread_key)
+                    .find(|key| key.id == inquiry_id);
+                let Some(ThreadKey { secret, .. }) = secret else {
+                    error!("no thread key for inquiry {inquiry_id}; the reply was not queued");
+                    return;
+                };
+                outbox.reply(ThreadReply {
+                    inquiry_id,
+                    thread_secret: secret,
+                    body,
+                })
+            }
+        };
+        if let Err(error) = queued {
+            error!("could not save the outbox: {error}");
+        }
+    }
+
+    /// The threads of the newest sent inquiries that the server opens
+    /// (one it cannot reach or refuses is left out until the next time).
+    async fn read_threads(client: &ApiClient, outbox: &Outbox) -> Vec<Thread> {
+        let keys: Vec<ThreadKey> = outbox.entries().iter().filter_map(thread_key).collect();
+        let mut threads = Vec::new();
+        for key in keys.iter().rev().take(THREADS_FOLLOWED) {
+            if let Ok(Some(thread)) = client.thread(key.id, &key.secret).await {
+                threads.push(thread);
+            }
+        }
+        threads
     }
 
     impl Worker {
@@ -384,7 +604,7 @@ mod worker {
 
         async fn run(self) {
             let mut outbox = self.open_outbox();
-            self.tell(Report::Outbox(summary(&outbox)));
+            self.tell(report_outbox(&outbox));
             let mut etag = None;
             if let Some(client) = &self.client {
                 if let Some((catalog, cached_etag)) = self.cached() {
@@ -397,14 +617,14 @@ mod worker {
                 etag = self.refresh(client, etag).await;
             }
             let mut next_poll = Instant::now() + self.poll_every;
+            let mut next_threads = Instant::now();
+            let mut threads_shown = Vec::new();
             loop {
                 loop {
                     match self.submissions.try_recv() {
-                        Ok(inquiry) => {
-                            if let Err(error) = outbox.submit(inquiry) {
-                                error!("could not save the inquiry outbox: {error}");
-                            }
-                            if !self.tell(Report::Outbox(summary(&outbox))) {
+                        Ok(letter) => {
+                            queue(&mut outbox, letter);
+                            if !self.tell(report_outbox(&outbox)) {
                                 return;
                             }
                         }
@@ -417,9 +637,17 @@ mod worker {
                     match outbox.deliver(client).await {
                         Ok(0) => {}
                         Ok(_) => {
-                            self.tell(Report::Outbox(summary(&outbox)));
+                            self.tell(report_outbox(&outbox));
                         }
-                        Err(error) => error!("could not save the inquiry outbox: {error}"),
+                        Err(error) => error!("could not save the outbox: {error}"),
+                    }
+                    if Instant::now() >= next_threads {
+                        let threads = read_threads(client, &outbox).await;
+                        if threads != threads_shown {
+                            threads_shown.clone_from(&threads);
+                            self.tell(Report::Threads(threads));
+                        }
+                        next_threads = Instant::now() + THREAD_POLL;
                     }
                     if Instant::now() >= next_poll {
                         etag = self.refresh(client, etag).await;

@@ -83,13 +83,15 @@ fn idle_counts_down_then_wipes_the_visitor_and_starts_the_tour() {
     app.world_mut().resource_mut::<Panels>().inquiry = true;
     *app.world_mut().resource_mut::<Lang>() = Lang::En;
     let platform_no = catalog.project(project).platform_no.clone();
-    app.world_mut()
-        .resource_mut::<SentInquiries>()
-        .replace(vec![OutboxLine {
+    app.world_mut().resource_mut::<SentInquiries>().replace(
+        vec![OutboxLine {
             key: "key-1".into(),
             platform_no: platform_no.clone(),
             state: InquiryState::Queued,
-        }]);
+            thread: None,
+        }],
+        Vec::new(),
+    );
 
     // Just under a minute: still theirs.
     run_for(&mut app, IDLE_SECS - 1.0, 0.5);

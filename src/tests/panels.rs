@@ -15,7 +15,10 @@ use yunzhan_model::{Catalog, HallIndex, Industry, ProjectId};
 use super::common::{go, headless_app_with, key_strokes, screen, travelling, visitor};
 use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Screen};
 use crate::kiosk::KioskState;
-use crate::remote::{InquiryState, OutboxLine, SentInquiries, SubmitInquiry};
+use crate::remote::{
+    InquiryState, OutboxLine, ReplyLine, SendReply, SentInquiries, SubmitInquiry, ThreadKey,
+    Threads,
+};
 use crate::ui::Panels;
 use crate::world::interaction::Selection;
 use crate::world::navigation::Go;
@@ -442,8 +445,9 @@ fn after_the_kiosk_wipe_no_panel_shows_the_last_visitors_inquiries() {
         key: "last-visitor".into(),
         platform_no: platform_no.clone(),
         state: InquiryState::Queued,
+        thread: None,
     };
-    panels.set::<SentInquiries>(|sent| sent.replace(vec![line]));
+    panels.set::<SentInquiries>(|sent| sent.replace(vec![line], Vec::new()));
     panels.set::<Selection>(|selection| selection.0 = Some(project));
     panels.click("洽谈合作");
     assert!(
@@ -466,5 +470,82 @@ fn after_the_kiosk_wipe_no_panel_shows_the_last_visitors_inquiries() {
     assert!(
         !panels.shows("询问 1"),
         "the next visitor sees the last one's inquiry"
+    );
+}
+
+#[test]
+fn my_inquiries_shows_the_agents_reply_and_stage_badges_what_is_new_and_sends_a_reply() {
+    use yunzhan_model::api::{Author, Thread, ThreadMessage};
+    use yunzhan_model::deal::Stage;
+
+    let mut panels = PanelsApp::new();
+    let project = some_project(&panels);
+    let platform_no = panels
+        .world()
+        .resource::<ExpoCatalog>()
+        .project(project)
+        .platform_no
+        .clone();
+    let line = OutboxLine {
+        key: "mine".into(),
+        platform_no: platform_no.clone(),
+        state: InquiryState::Sent,
+        thread: Some(ThreadKey {
+            id: 7,
+            secret: "s3cret".into(),
+        }),
+    };
+    let queued = ReplyLine {
+        inquiry_id: 7,
+        body: "路上写的回复".into(),
+        state: InquiryState::Queued,
+        message_id: None,
+    };
+    panels.set::<SentInquiries>(|sent| sent.replace(vec![line], vec![queued]));
+    let message = |id, author, body: &str| ThreadMessage {
+        id,
+        author,
+        body: body.into(),
+        sent_at: "2026-11-30T08:00:00Z".into(),
+    };
+    panels.set::<Threads>(|threads| {
+        threads.replace(vec![Thread {
+            id: 7,
+            platform_no,
+            project_title: String::new(),
+            stage: Stage::Intention,
+            messages: vec![
+                message(0, Author::Visitor, "想了解合作方式"),
+                message(1, Author::Agent, "您好，周三可以面谈。"),
+            ],
+            agent_updates: 2,
+        }])
+    });
+    assert!(
+        panels.shows("我的询单 ● 2"),
+        "the badge counts the reply and the stage change:\n{}",
+        panels.labels()
+    );
+
+    panels.click("我的询单 ● 2");
+    for text in ["合作意向", "您好，周三可以面谈。", "路上写的回复", "发送中"]
+    {
+        assert!(panels.shows(text), "{text} is shown:\n{}", panels.labels());
+    }
+    panels.frames(2);
+    assert!(
+        panels.shows("我的询单") && !panels.shows("我的询单 ●") && !panels.shows("条新消息"),
+        "reading the conversation clears the badge:\n{}",
+        panels.labels()
+    );
+
+    panels.type_into(0, "好的，周三见。");
+    panels.click("发送回复");
+    let sent = panels.world().resource::<Messages<SendReply>>();
+    let replies: Vec<_> = sent.get_cursor().read(sent).cloned().collect();
+    assert_eq!(replies.len(), 1);
+    assert_eq!(
+        (replies[0].inquiry_id, replies[0].body.as_str()),
+        (7, "好的，周三见。")
     );
 }

@@ -5,9 +5,10 @@ use bevy::diagnostic::{DiagnosticsStore, FrameTimeDiagnosticsPlugin};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::threads::unread;
 use super::{Panels, hall_name};
 use crate::expo::{Favourites, Lang, Screen};
-use crate::remote::{CatalogSource, PlatformStatus};
+use crate::remote::{CatalogSource, PlatformStatus, SentInquiries, Threads};
 use crate::world::cards::{Card, CardAtlas};
 use crate::world::controls::{InputDevice, Joystick, PointerLock};
 use crate::world::hall::LoadingProgress;
@@ -26,6 +27,7 @@ pub(super) fn top_bar(
     screen: Res<State<Screen>>,
     hall: Option<Res<CurrentHall>>,
     platform: Res<PlatformStatus>,
+    (sent, threads): (Res<SentInquiries>, Res<Threads>),
     mut hop: MessageWriter<HopBooth>,
     mut go: MessageWriter<Go>,
 ) -> Result {
@@ -69,6 +71,9 @@ pub(super) fn top_bar(
                         favourites.0.len()
                     );
                     row.toggle_value(&mut open.favourites, favourites);
+                    if sent.current().next().is_some() {
+                        my_inquiries(row, &mut open.threads, unread(&sent, &threads), lang);
+                    }
                     if screen == Screen::Hall {
                         if row
                             .button(lang.pick("◀ 上一展位", "◀ Previous booth"))
@@ -102,6 +107,22 @@ pub(super) fn top_bar(
         *language = lang.pick(Lang::En, Lang::Zh);
     }
     Ok(())
+}
+
+/// The "My inquiries" button, with the number of unread updates.
+fn my_inquiries(row: &mut egui::Ui, open: &mut bool, unread: i64, lang: Lang) {
+    let label = lang.pick("我的询单", "My inquiries");
+    let text = if unread > 0 {
+        egui::RichText::new(format!("{label} ● {unread}"))
+            .strong()
+            .color(egui::Color32::from_rgb(190, 30, 30))
+    } else {
+        egui::RichText::new(label)
+    };
+    row.toggle_value(open, text).on_hover_text(lang.pick(
+        "科服保姆的回复与洽谈进展",
+        "The service agents' replies and how each deal stands",
+    ));
 }
 
 fn quality_name(setting: QualitySetting, lang: Lang) -> &'static str {

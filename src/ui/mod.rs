@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 use yunzhan_model::HallIndex;
 
-use crate::expo::{InquiryDraft, Kiosk, Lang, OpenInquiry, ShippedFiles, VisitorLeft};
+use crate::expo::{InquiryDraft, Kiosk, Lang, OpenInquiry, OpenThreads, ShippedFiles, VisitorLeft};
 use crate::kiosk::{KioskState, StillHere};
 use crate::world::interaction::UiCapture;
 
@@ -19,6 +19,7 @@ mod hud;
 mod inquiry;
 mod minimap;
 mod prefs;
+mod threads;
 
 /// Which panels are open.
 #[derive(Resource, Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,8 @@ pub(crate) struct Panels {
     pub(crate) hint: bool,
     pub(crate) diagnostics: bool,
     pub(crate) inquiry: bool,
+    /// "My inquiries": the visitor's threads with the service agents.
+    pub(crate) threads: bool,
 }
 
 impl Default for Panels {
@@ -40,6 +43,7 @@ impl Default for Panels {
             hint: true,
             diagnostics: false,
             inquiry: false,
+            threads: false,
         }
     }
 }
@@ -48,12 +52,13 @@ impl Default for Panels {
 /// preferences, and the answers to other features' messages.
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Panels>();
-    app.add_plugins(prefs::plugin);
+    app.add_plugins((prefs::plugin, threads::plugin));
     app.add_systems(
         PostUpdate,
         (
             close_panels.run_if(on_message::<VisitorLeft>),
             open_inquiry_form.run_if(on_message::<OpenInquiry>),
+            (|mut panels: ResMut<Panels>| panels.threads = true).run_if(on_message::<OpenThreads>),
         )
             .chain(),
     );
@@ -77,6 +82,7 @@ pub(super) fn panels_plugin(app: &mut App) {
                 minimap::minimap,
                 detail::detail,
                 inquiry::inquiry,
+                threads::threads,
                 hud::diagnostics,
             )
                 .chain(),

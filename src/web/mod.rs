@@ -9,8 +9,9 @@ use bevy::prelude::*;
 
 use crate::deeplink::DeepLink;
 use crate::expo::{Screen, ShippedFiles};
-use crate::remote::{CatalogSource, InquiryState, PlatformStatus, SentInquiries};
+use crate::remote::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, Threads};
 use crate::world::quality::{Quality, Tier};
+use yunzhan_model::api::{Author, Thread};
 
 /// Frames drawn in a settled scene before the page counts as ready.
 const FRAMES_BEFORE_READY: u32 = 3;
@@ -306,17 +307,46 @@ fn follow_in_address_bar(link: Res<DeepLink>, mut settings: Local<Option<Vec<(St
     }
 }
 
+/// A stage's wire name (`intention`), as the API writes it.
+fn stage_wire(stage: yunzhan_model::deal::Stage) -> String {
+    serde_json::to_value(stage)
+        .ok()
+        .and_then(|value| value.as_str().map(String::from))
+        .unwrap_or_default()
+}
+
 /// `<html>` data attributes: where the visitor is, the catalog's source,
-/// the outbox's counts and the quality tier.
+/// the outbox's counts, the visitor's threads (stages, the agents' replies,
+/// unread updates) and the quality tier.
 fn report_state(
     link: Res<DeepLink>,
     status: Res<PlatformStatus>,
     sent: Res<SentInquiries>,
+    threads: Res<Threads>,
     quality: Res<Quality>,
 ) {
-    if !(link.is_changed() || status.is_changed() || sent.is_changed() || quality.is_changed()) {
+    let changed = link.is_changed()
+        || status.is_changed()
+        || sent.is_changed()
+        || threads.is_changed()
+        || quality.is_changed();
+    if !changed {
         return;
     }
+    let shown: Vec<&Thread> = (sent.current())
+        .filter_map(|line| threads.get(line.thread.as_ref()?.id))
+        .collect();
+    let stages = (shown.iter())
+        .map(|thread| stage_wire(thread.stage))
+        .collect::<Vec<_>>()
+        .join(",");
+    let agent_replies = (shown.iter())
+        .flat_map(|thread| &thread.messages)
+        .filter(|message| message.author == Author::Agent)
+        .count();
+    let unread: i64 = (sent.current())
+        .filter_map(|line| Some(threads.unread(line.thread.as_ref()?.id)))
+        .sum();
     let Some(root) = root() else {
         return;
     };
@@ -353,6 +383,9 @@ fn report_state(
         ),
         ("data-queued", Some(count(|s| *s == InquiryState::Queued))),
         ("data-sent", Some(count(|s| *s == InquiryState::Sent))),
+        ("data-stages", Some(stages)),
+        ("data-agent-replies", Some(agent_replies.to_string())),
+        ("data-unread", Some(unread.to_string())),
         (
             "data-quality",
             Some(

@@ -12,7 +12,15 @@
 //      storage, survives a reload, and is delivered once the API is back;
 //   5, 6. an exhibitor's booth previewed from its address and dropped on
 //      the page;
-//   7. a failed download is named on the loading page, and its retry works.
+//   7. a failed download is named on the loading page, and its retry works;
+//   4b. (with part 4's delivered inquiry) the service agent signs in to the
+//      workspace (/agent/), sees it, replies and moves it to 合作意向 with
+//      an amount; the 3D app shows the reply and the stage without a
+//      reload, the visitor's private thread page follows the next reply
+//      live, the visitor answers there and the agent's page shows it live;
+//      a forged form and a cross-site post change nothing; axe-core on
+//      every workspace and thread page;
+//   8. a workspace session expires (a server with 3-second sessions).
 // Screenshots and timings go to OUT_DIR. Timings (web-timing.json: the
 // loading page, first paint, first frame, ready) are reported, not checked
 // against a budget: on a busy machine they vary while nothing is wrong.
@@ -120,6 +128,151 @@ async function waitForAttribute(page, name, value, timeout = 120_000) {
   }
 }
 const READY_TIMEOUT = 480_000;
+
+/** axe-core on the page: no serious or critical violation. */
+async function accessible(page, what) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of result.violations) console.log(`  axe ${what}: ${v.impact} ${v.id} (${v.nodes.length})`);
+  check(serious.length === 0, `${what}: no serious accessibility violations (${result.violations.length} minor)`);
+}
+
+/** Signs in to the workspace at `origin` with `token` in a new context. */
+async function signIn(origin, token) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" });
+  const page = await context.newPage();
+  await page.goto(`${origin}/agent/`);
+  await page.getByLabel("令牌").fill(token);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForSelector("h1:has-text('我的询单')", { timeout: 30_000 });
+  return { context, page };
+}
+
+/** Milliseconds until `fn(arg)` holds in `page`, or null after `timeout`. */
+async function latency(page, fn, arg, timeout, startedAt) {
+  return (await holds(page, fn, arg, timeout)) ? Date.now() - startedAt : null;
+}
+
+/** Part 4b: the agent and the visitor of the inquiry the app delivered. */
+async function agentAndVisitor(app, token) {
+  const outbox = JSON.parse(await app.evaluate(() => localStorage.getItem("yunzhan/outbox.json") || "[]"));
+  const entry = outbox.find((e) => e.inquiry && e.inquiry.message.includes("Queued in the browser"));
+  check(!!(entry && entry.thread_secret), "the app keeps the receipt's thread secret in its stored outbox");
+  const { id, thread_secret: secret } = entry;
+  const { context, page: agent } = await signIn(base, token);
+  const cookie = (await context.cookies()).find((c) => c.name === "yz_session");
+  check(cookie && cookie.httpOnly && cookie.sameSite === "Strict",
+    `the session cookie is HttpOnly and SameSite=Strict (${JSON.stringify(cookie && { httpOnly: cookie.httpOnly, sameSite: cookie.sameSite })})`);
+  check(await agent.locator(`a[href="/agent/inquiries/${id}"]`).count() === 1, `the inbox lists the app's inquiry #${id}`);
+  await accessible(agent, "workspace inbox");
+  await agent.screenshot({ path: join(out, "workspace-inbox.png") });
+  await agent.click(`a[href="/agent/inquiries/${id}"]`);
+  await agent.waitForSelector("body[data-live=connected]", { timeout: 30_000 });
+  check(await agent.locator("#live").textContent().then((t) => t.includes("Queued in the browser")), "the inquiry's page shows the visitor's message");
+  await accessible(agent, "workspace inquiry page");
+
+  await agent.getByLabel(/回复内容/).fill("您好！我们周三可以视频洽谈。");
+  const repliedAt = Date.now();
+  await agent.getByRole("button", { name: "发送回复" }).click();
+  await agent.waitForSelector("ol.thread li.agent", { timeout: 30_000 });
+  await agent.selectOption("#to", "intention");
+  await agent.fill("#amount_wan", "350");
+  await agent.fill("#parties", "成都示例公司\n四川大学");
+  const movedAt = Date.now();
+  await agent.getByRole("button", { name: "保存阶段" }).click();
+  await agent.waitForSelector("#stage-now:has-text('合作意向')", { timeout: 30_000 });
+
+  // The 3D app, open all along, shows both without a reload.
+  const replyMs = await latency(app, () => document.documentElement.dataset.agentReplies === "1", null, 30_000, repliedAt);
+  const stageMs = await latency(app, () => document.documentElement.dataset.stages === "intention", null, 30_000, movedAt);
+  check(replyMs !== null && stageMs !== null,
+    `the 3D app shows the agent's reply and the stage 合作意向 without reloading (after ${replyMs} ms and ${stageMs} ms)`);
+  console.log(`     figure: reply in the app ${replyMs} ms after the agent sent it; stage ${stageMs} ms (app polls every 1 s; frames on SwiftShader)`);
+  check(Number(await attribute(app, "data-unread")) >= 1, `the app's unread badge counts them (data-unread=${await attribute(app, "data-unread")})`);
+
+  // The visitor's private thread page (the text view's and the kiosk QR's link).
+  const visitor = await browser.newPage({ viewport: { width: 420, height: 860 }, locale: "zh-CN" });
+  await visitor.goto(`${base}/thread/${id}/${secret}`);
+  await visitor.waitForSelector("body[data-live=connected]", { timeout: 30_000 });
+  const threadText = await visitor.locator("#live").textContent();
+  check(threadText.includes("周三可以视频洽谈") && threadText.includes("合作意向"), "the thread page shows the reply and the stage");
+  await accessible(visitor, "visitor's thread page");
+  await agent.getByLabel(/回复内容/).fill("请问贵方联系人是哪位？");
+  const secondAt = Date.now();
+  await agent.getByRole("button", { name: "发送回复" }).click();
+  const pageMs = await latency(visitor, () => document.getElementById("live").textContent.includes("请问贵方联系人"), null, 2_000, secondAt);
+  check(pageMs !== null && await visitor.evaluate(() => Number(document.body.dataset.refreshes) >= 1),
+    `the thread page shows the agent's next reply live, within 2 s (${pageMs} ms, no reload)`);
+  await visitor.screenshot({ path: join(out, "thread-page.png"), fullPage: true });
+
+  // The visitor answers; the agent's open page shows it live.
+  await agent.waitForSelector("body[data-live=connected]", { timeout: 30_000 });
+  await visitor.fill("#body", "联系人是王经理，电话稍后发您。");
+  const answeredAt = Date.now();
+  await visitor.getByRole("button", { name: "发送" }).click();
+  const agentMs = await latency(agent, () => document.getElementById("live").textContent.includes("联系人是王经理"), null, 2_000, answeredAt);
+  check(agentMs !== null, `the agent's page shows the visitor's answer live, within 2 s (${agentMs} ms)`);
+  await agent.screenshot({ path: join(out, "workspace-inquiry.png"), fullPage: true });
+
+  // A forged form (wrong CSRF token) and a post from another site change nothing.
+  await agent.evaluate(() => { document.querySelector("form[action$='/reply'] input[name=csrf]").value = "forged"; });
+  await agent.getByLabel(/回复内容/).fill("伪造的回复");
+  const [forged] = await Promise.all([agent.waitForNavigation(), agent.getByRole("button", { name: "发送回复" }).click()]);
+  check(forged.status() === 403 && (await agent.textContent("main")).includes("表单已过期"),
+    `a form with a wrong CSRF token is refused (HTTP ${forged.status()})`);
+  const elsewhere = await context.newPage();
+  await elsewhere.goto(`${staticBase}/`, { waitUntil: "domcontentloaded" });
+  const [crossSite] = await Promise.all([
+    elsewhere.waitForNavigation(),
+    elsewhere.evaluate(([action]) => {
+      const form = document.createElement("form");
+      form.method = "post"; form.action = action;
+      const body = document.createElement("input"); body.name = "body"; body.value = "跨站伪造";
+      form.appendChild(body); document.body.appendChild(form); form.submit();
+    }, [`${base}/agent/inquiries/${id}/reply`]),
+  ]);
+  check([401, 403].includes(crossSite.status()), `a post from another site is refused (HTTP ${crossSite.status()}: its Origin is not the workspace's)`);
+  await agent.goto(`${base}/agent/inquiries/${id}`);
+  const kept = await agent.locator("#live").textContent();
+  check(!kept.includes("伪造的回复") && !kept.includes("跨站伪造"), "neither refused post was stored");
+  await visitor.close();
+  await context.close();
+
+  // The visitor's "My inquiries" in the app, for the README.
+  const mine = await app.context().newPage();
+  await mine.setViewportSize({ width: 1280, height: 720 });
+  await mine.goto(`${staticBase}/?api=${encodeURIComponent(base)}&inquiries=1`);
+  await mine.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+  await waitForAttribute(mine, "data-stages", "intention", 60_000);
+  await screenshot(mine, "web-my-inquiries.png");
+  await mine.close();
+}
+
+/** Part 8: a session ends when it expires (a server with 3-second sessions). */
+async function sessionExpiry() {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const shortDb = join(mkdtempSync(join(tmpdir(), "yunzhan-session-")), "yunzhan.db");
+  const token = spawnSync(serverBinary, ["agent-token", "KF-0001", "--db", shortDb], { encoding: "utf8" }).stdout.trim();
+  const short = spawn(serverBinary, ["serve", "--listen", `127.0.0.1:${port}`, "--db", shortDb, "--session-minutes", "0.05"],
+    { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+  try {
+    await until(() => fetch(`${origin}/api/v1/health`).then((a) => a.ok, () => false), "the short-session server", 30_000, 100);
+    const { context, page } = await signIn(origin, token);
+    await accessible(page, "workspace inbox (empty)");
+    const expired = await until(async () => {
+      const answer = await page.reload();
+      return answer.status() === 401 && (await page.textContent("main")).includes("登录已过期");
+    }, "the session to expire", 30_000, 500).then(() => true, () => false);
+    check(expired, "an expired session is sent back to sign in (HTTP 401, 登录已过期)");
+    await accessible(page, "workspace sign-in page");
+    await page.screenshot({ path: join(out, "workspace-sign-in.png") });
+    await context.close();
+  } finally {
+    short.kill("SIGTERM");
+  }
+}
 
 await startServer();
 const browser = await launchChromium();
@@ -314,6 +467,7 @@ try {
     check(messages.includes("Queued in the browser") && messages.includes("从文字版发来的询单"),
       "the server stored both inquiries (the app's and the text view's), once each");
     check((messages.match(/Queued in the browser/g) || []).length === 1, "the app's inquiry is stored exactly once");
+    await agentAndVisitor(page, token);
     await context.close();
   }
 
@@ -381,6 +535,7 @@ try {
       `loading page ${loadingGone ? "gone" : "still shown"})`);
     await page.close();
   }
+  await sessionExpiry();
 } catch (error) {
   check(false, `browser run stopped: ${error.message}`);
 } finally {

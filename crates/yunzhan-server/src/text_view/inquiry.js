@@ -1,6 +1,8 @@
 // The text view's inquiry form: posts the inquiry as JSON to the platform
 // API (docs/api.md) under a fresh Idempotency-Key, shows each field's
-// problem beside the field and the outcome in a live region.
+// problem beside the field and the outcome in a live region. Once sent,
+// it links the visitor's private thread page (/thread/ID/SECRET), where the
+// service agent's replies and the deal's stage appear.
 // The API is at the site's root (data-api on the form), or at ?api=URL.
 (function () {
   "use strict";
@@ -28,6 +30,19 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // The private link to the inquiry's conversation, under the status.
+  function showThread(id, secret) {
+    var paragraph = document.getElementById("inquiry-thread") || document.createElement("p");
+    paragraph.id = "inquiry-thread";
+    paragraph.textContent = "";
+    var link = document.createElement("a");
+    link.href = base.replace(/\/$/, "") + "/thread/" + id + "/" + secret;
+    link.rel = "noreferrer";
+    link.textContent = "查看回复与洽谈进展（私人链接，请收藏，勿转发） Follow the replies (your private link: bookmark it, do not share it)";
+    paragraph.appendChild(link);
+    status.parentNode.insertBefore(paragraph, status.nextSibling);
+  }
+
   form.addEventListener("input", function () { key = null; });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -47,6 +62,7 @@
       return response.json().catch(function () { return {}; }).then(function (answer) {
         if (response.ok) {
           say("已发送，编号 " + answer.id + "。科服保姆会与您联系。 Sent (no. " + answer.id + "); the service agent will contact you.");
+          if (answer.thread_secret) showThread(answer.id, answer.thread_secret);
           form.reset();
           key = null;
           return;
