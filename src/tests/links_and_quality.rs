@@ -34,11 +34,12 @@ fn page_addresses_give_the_same_options_as_the_command_line() {
         ("kiosk", "1"),
         ("quality", "low"),
         ("api", "http://127.0.0.1:8080"),
+        ("inquiries", "1"),
         ("utm_source", "poster"),
     ]))
     .unwrap();
     let expected = Options::from_args(
-        "--hall chengdu --booth 3 --lang en --kiosk --quality low --api http://127.0.0.1:8080"
+        "--hall chengdu --booth 3 --lang en --kiosk --quality low --api http://127.0.0.1:8080 --inquiries"
             .split(' ')
             .map(String::from),
     )

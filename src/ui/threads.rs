@@ -1,7 +1,8 @@
 //! "My inquiries" (我的询单): each of the visitor's sent inquiries with the
 //! deal's stage, the conversation with the service agent, a reply box, and
-//! the private link to go on on a phone (a QR code at the kiosk). Opening
-//! a conversation marks the agent's updates in it as read.
+//! the private link to go on on a phone (a QR code at the kiosk). The
+//! newest is open at first; opening a conversation marks the agent's
+//! updates in it as read.
 
 use std::collections::HashMap;
 
@@ -77,8 +78,8 @@ pub(super) fn threads(mut contexts: EguiContexts, mut ui: ThreadsWorld) -> Resul
                 ));
             }
             egui::ScrollArea::vertical().max_height(520.0).show(panel, |panel| {
-                for line in lines.iter().rev() {
-                    inquiry_thread(panel, &mut ui, line, lang);
+                for (index, line) in lines.iter().rev().enumerate() {
+                    inquiry_thread(panel, &mut ui, line, index == 0, lang);
                 }
             });
         });
@@ -101,7 +102,13 @@ fn stage_name(thread: Option<&Thread>, line: &OutboxLine, lang: Lang) -> String 
 
 /// One inquiry: a header with its project, stage and unread count; open,
 /// the conversation, the reply box and the phone link.
-fn inquiry_thread(panel: &mut egui::Ui, ui: &mut ThreadsWorld, line: &OutboxLine, lang: Lang) {
+fn inquiry_thread(
+    panel: &mut egui::Ui,
+    ui: &mut ThreadsWorld,
+    line: &OutboxLine,
+    newest: bool,
+    lang: Lang,
+) {
     let title = ui
         .catalog
         .find(&line.platform_no)
@@ -118,7 +125,7 @@ fn inquiry_thread(panel: &mut egui::Ui, ui: &mut ThreadsWorld, line: &OutboxLine
     let id = egui::Id::new(("thread", &line.key));
     egui::CollapsingHeader::new(header)
         .id_salt(id)
-        .default_open(unread > 0)
+        .default_open(unread > 0 || newest)
         .show(panel, |body| {
             let Some(key) = key else {
                 body.label(lang.pick(

@@ -63,7 +63,8 @@ impl Live {
 
     /// An event stream that says `changed` whenever a change `wanted`
     /// selects arrives (and `ready` once at the start, so a page knows it
-    /// is connected). A stream that falls behind just says `changed`.
+    /// is connected). A stream that falls behind just says `changed`. Each
+    /// event carries data: a browser's `EventSource` drops events without.
     pub fn stream(&self, wanted: impl Fn(&Change) -> bool + Send + 'static) -> Response {
         let receiver = self.sender.subscribe();
         let changes =
@@ -77,10 +78,10 @@ impl Live {
                     }
                 }
                 let changed: Result<Event, Infallible> =
-                    Ok(Event::default().event("changed").data(""));
+                    Ok(Event::default().event("changed").data("changed"));
                 Some((changed, (receiver, wanted)))
             });
-        let ready: Result<Event, Infallible> = Ok(Event::default().event("ready").data(""));
+        let ready: Result<Event, Infallible> = Ok(Event::default().event("ready").data("ready"));
         let events = futures_util::stream::once(async { ready }).chain(changes);
         let mut response = Sse::new(events)
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

@@ -15,6 +15,12 @@ use yunzhan_model::{Catalog, HallIndex, Project};
 pub const INQUIRY_JS: &str = include_str!("text_view/inquiry.js");
 /// The pages' style sheet, served as `/text/style.css`.
 pub const STYLE_CSS: &str = include_str!("text_view/style.css");
+/// The app's CJK font (a subset of Noto Sans CJK SC, OFL), served as
+/// `/text/fonts/NotoSansSC-Yunzhan.otf` for the text view's and the
+/// workspace's pages, so Chinese renders where no CJK font is installed.
+pub const CJK_FONT: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-Yunzhan.otf");
+/// Where [`CJK_FONT`] is, below the text view.
+const FONT_PATH: &str = "fonts/NotoSansSC-Yunzhan.otf";
 
 /// Text made safe inside HTML elements and quoted attributes.
 fn escape(text: &str) -> String {
@@ -344,6 +350,8 @@ fn textarea(id: &str, zh: &str, en: &str) -> String {
 pub fn export(catalog: &Catalog, dir: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir.join("halls"))?;
     std::fs::create_dir_all(dir.join("projects"))?;
+    std::fs::create_dir_all(dir.join("fonts"))?;
+    std::fs::write(dir.join(FONT_PATH), CJK_FONT)?;
     std::fs::write(dir.join("index.html"), index(catalog))?;
     std::fs::write(dir.join("inquiry.js"), INQUIRY_JS)?;
     std::fs::write(dir.join("style.css"), STYLE_CSS)?;
@@ -381,6 +389,20 @@ pub fn routes() -> axum::Router<crate::api::AppState> {
             "/text/style.css",
             get(|| async { asset("text/css", STYLE_CSS) }),
         )
+        .route(&format!("/text/{FONT_PATH}"), get(font))
+}
+
+async fn font() -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "font/otf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        CJK_FONT,
+    )
+        .into_response()
 }
 
 type Page = (

@@ -71,9 +71,18 @@ fn cookie_header(
     HeaderValue::from_str(&cookie.to_string()).expect("cookies here are ASCII")
 }
 
+/// The session's cookie. The server ends the session after its lifetime;
+/// the browser keeps the cookie a day longer, so that a visit after the
+/// end is told the session expired instead of just seeing the sign-in.
 pub(super) fn session_cookie(settings: &WorkspaceSettings, id: &str) -> HeaderValue {
-    let lifetime = cookie::time::Duration::seconds(settings.session_lifetime.as_secs() as i64);
-    cookie_header(settings, SESSION_COOKIE, id, lifetime, true)
+    let kept = settings.session_lifetime.as_secs_f64().ceil() as i64 + 24 * 3600;
+    cookie_header(
+        settings,
+        SESSION_COOKIE,
+        id,
+        cookie::time::Duration::seconds(kept),
+        true,
+    )
 }
 
 pub(super) fn cleared_session_cookie(settings: &WorkspaceSettings) -> HeaderValue {

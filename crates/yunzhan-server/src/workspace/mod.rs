@@ -99,7 +99,7 @@ fn page(status: StatusCode, markup: Markup) -> Response {
                 header::CONTENT_SECURITY_POLICY,
                 "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
             ),
-            (header::REFERRER_POLICY, "no-referrer"),
+            (header::REFERRER_POLICY, "same-origin"),
         ],
         markup.into_string(),
     )
@@ -123,7 +123,7 @@ impl Refusal {
             status: StatusCode::UNAUTHORIZED,
             lang,
             session: None,
-            notice: notice.unwrap_or(Notice::Expired),
+            notice: notice.unwrap_or(Notice::SignInFirst),
             clear_cookie,
         }
     }
@@ -198,6 +198,10 @@ async fn home(
 ) -> PageResult {
     let remembered = remember_language(&state, visitor.lang, &query);
     let mut response = match visitor.session {
+        // A cookie that names no live session: it expired.
+        None if visitor.cookie.is_some() => {
+            Refusal::sign_in(visitor.lang, Some(Notice::Expired)).into_response()
+        }
         None => page(StatusCode::OK, pages::sign_in(visitor.lang, None)),
         Some(session) => {
             let signed_in = SignedIn {
@@ -301,7 +305,7 @@ async fn sign_in(
         .start_session(role, &subject, state.workspace.session_lifetime)
         .await
         .map_err(|error| Refusal::database(&state, lang, error))?;
-    tracing::info!(role = ?role, subject = %subject, "signed in to the workspace");
+    tracing::info!(role = ?role, "signed in to the workspace");
     let mut response = Redirect::to("/agent/").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

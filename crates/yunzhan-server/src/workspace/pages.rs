@@ -43,6 +43,7 @@ impl Lang {
 /// Why a page is shown instead of the one asked for, or what just failed.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Notice {
+    SignInFirst,
     Expired,
     SignedOut,
     WrongToken,
@@ -59,6 +60,9 @@ pub(super) enum Notice {
 impl Notice {
     fn text(&self, lang: Lang) -> String {
         match self {
+            Notice::SignInFirst => lang
+                .t("请先登录。", "Please sign in first.")
+                .into(),
             Notice::Expired => lang
                 .t(
                     "登录已过期，请重新登录。",
@@ -121,7 +125,7 @@ pub(super) fn layout(lang: Lang, title: &str, session: Option<&Session>, body: M
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { (title) " · " (lang.t("云展 服务工作台", "Yunzhan workspace")) }
                 link rel="stylesheet" href="/agent/style.css";
                 script src="/agent/workspace.js" defer {}

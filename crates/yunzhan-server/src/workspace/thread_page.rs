@@ -2,7 +2,7 @@
 //! the app, the text view and the kiosk's QR code hand out. It shows the
 //! inquiry's stage and messages and takes a reply; it works without script
 //! and refreshes live with it. The secret in the path is the only key, so
-//! the page is never cached, never sends a Referer, and the request log
+//! the page is never cached, sends a Referer only to its own site, and the request log
 //! names the route, not the path.
 
 use std::net::SocketAddr;
@@ -42,7 +42,7 @@ fn view(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="no-referrer";
+                meta name="referrer" content="same-origin";
                 title { (title) " · " (lang.t("云展", "Yunzhan")) }
                 link rel="stylesheet" href="/agent/style.css";
                 script src="/agent/workspace.js" defer {}

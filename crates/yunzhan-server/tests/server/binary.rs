@@ -218,6 +218,25 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
         .await
         .unwrap();
     assert_eq!(sent.status(), 201);
+    // The thread: the secret (in a path and a query) and a reply's text.
+    let receipt: yunzhan_model::api::InquiryReceipt = sent.json().await.unwrap();
+    let secret = receipt.thread_secret.unwrap();
+    let id = receipt.id;
+    let reply = http
+        .post(format!("{base}/api/v1/inquiries/{id}/messages"))
+        .bearer_auth(&secret)
+        .header("Idempotency-Key", "privacy-reply")
+        .json(&serde_json::json!({ "body": "隐私回复内容" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 201);
+    for path in [
+        format!("/thread/{id}/{secret}"),
+        format!("/api/v1/inquiries/{id}/thread?secret={secret}"),
+    ] {
+        http.get(format!("{base}{path}")).send().await.unwrap();
+    }
 
     let stopping = Instant::now();
     let (status, log) = terminate(child);
@@ -230,8 +249,15 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
         "SIGTERM is a clean stop: {status:?}\n{log}"
     );
     assert!(log.contains("inquiry stored"), "{log}");
+    assert!(log.contains("message stored"), "{log}");
+    assert!(
+        log.contains("/thread/{id}/{secret}"),
+        "the route, not the path: {log}"
+    );
     assert!(log.contains("stopped"), "{log}");
-    for value in personal {
+    let mut private = personal.to_vec();
+    private.extend(["隐私回复内容", secret.as_str()]);
+    for value in private {
         assert!(
             !log.contains(value),
             "the log holds personal data {value:?}:\n{log}"

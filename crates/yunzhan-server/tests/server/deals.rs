@@ -14,6 +14,7 @@ use yunzhan_server::db::{DbTarget, Role};
 use yunzhan_server::rate::RateLimit;
 
 use super::common::{TestServer, UNLIMITED, back_ends, settings, start, until};
+use super::processes::{BALANCER, Nginx, Replica, nginx_binary};
 
 /// The first project of the embedded catalog and its agent, and a project
 /// of another agent.
@@ -646,5 +647,72 @@ async fn replies_and_stages_reach_pages_on_another_replica_within_two_seconds() 
         let message: ThreadMessage = answered.json().await.unwrap();
         assert_eq!(message.author, Author::Visitor);
         next_event(&mut agent_events, &mut agent_buffer, "changed").await;
+    }
+}
+
+/// Two `serve` processes on one PostgreSQL behind nginx: an event stream
+/// opened through nginx hears of replies sent through nginx, whichever
+/// replica took each (round robin sends the two replies to both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_updates_pass_through_nginx_across_replicas() {
+    let Some(db) = super::common::fresh_postgres("live-nginx").await else {
+        return;
+    };
+    let Some(nginx) = nginx_binary() else {
+        return;
+    };
+    let dir = super::common::scratch("live-nginx");
+    let replicas = [
+        Replica::start(&db, &dir, &[]),
+        Replica::start(&db, &dir, &[]),
+    ];
+    let balancer = Nginx::start(&nginx, &[replicas[0].port, replicas[1].port], BALANCER);
+    let http = yunzhan_client::http_client().unwrap();
+    let receipt: InquiryReceipt = http
+        .post(format!("{}/api/v1/inquiries", balancer.base()))
+        .header("idempotency-key", "live-nginx")
+        .json(&json!({
+            "platform_no": "YZ-2023-00001",
+            "name": "王小明",
+            "email": "wang@example.org",
+            "intent": "consulting",
+            "message": "经 nginx 询价",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = receipt.thread_secret.unwrap();
+    let id = receipt.id;
+    let mut events = yunzhan_client::http_builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/api/v1/inquiries/{id}/events?secret={secret}",
+            balancer.base()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
+    let mut buffer = String::new();
+    next_event(&mut events, &mut buffer, "ready").await;
+    for n in 0..2 {
+        let answer = http
+            .post(format!(
+                "{}/api/v1/inquiries/{id}/messages",
+                balancer.base()
+            ))
+            .bearer_auth(&secret)
+            .header("idempotency-key", format!("nginx-reply-{n}"))
+            .json(&json!({ "body": format!("第 {n} 条") }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED);
+        next_event(&mut events, &mut buffer, "changed").await;
     }
 }

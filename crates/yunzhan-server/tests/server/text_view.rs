@@ -126,6 +126,20 @@ async fn the_server_serves_the_same_pages_the_export_writes() {
         let file = std::fs::read_to_string(dir.join("text").join(path)).unwrap();
         assert_eq!(served.text().await.unwrap(), file, "{path}");
     }
+    // The CJK font the pages fall back on, where no system font has Chinese.
+    let font_path = "fonts/NotoSansSC-Yunzhan.otf";
+    let font = http
+        .get(format!("{}/text/{font_path}", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(font.headers()["content-type"], "font/otf");
+    let bytes = font.bytes().await.unwrap();
+    assert_eq!(
+        bytes.as_ref(),
+        std::fs::read(dir.join("text").join(font_path)).unwrap()
+    );
+    assert!(bytes.starts_with(b"OTTO"), "an OpenType font");
     let missing = http
         .get(format!("{}/text/projects/YZ-0000-00000.html", server.base))
         .send()
