@@ -157,3 +157,14 @@ pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
 ) -> T {
     http.get(url).send().await.unwrap().json().await.unwrap()
 }
+
+/// A receipt without its thread secret (each receipt, a replay's too,
+/// carries a secret of its own; the rest is the same).
+pub(crate) fn without_secret(
+    receipt: &yunzhan_model::api::InquiryReceipt,
+) -> yunzhan_model::api::InquiryReceipt {
+    yunzhan_model::api::InquiryReceipt {
+        thread_secret: None,
+        ..receipt.clone()
+    }
+}

@@ -14,7 +14,9 @@ use yunzhan_model::api::{CatalogInfo, ErrorBody, InquiryReceipt};
 use yunzhan_server::db::{Db, DbTarget};
 use yunzhan_server::rate::RateLimit;
 
-use super::common::{UNLIMITED, fresh_postgres, get_json, scratch, settings, start, until};
+use super::common::{
+    UNLIMITED, fresh_postgres, get_json, scratch, settings, start, until, without_secret,
+};
 use super::outbox_fault::{expect_exactly_100, paced_sender};
 use super::processes::{BALANCER, Nginx, PgCluster, Replica, nginx_binary};
 
@@ -61,7 +63,8 @@ async fn replicas_share_idempotency_catalog_and_tokens() {
         assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED], "key {key}");
         let first: InquiryReceipt = first.json().await.unwrap();
         let second: InquiryReceipt = second.json().await.unwrap();
-        assert_eq!(first, second, "key {key}");
+        assert_eq!(without_secret(&first), without_secret(&second), "key {key}");
+        assert!(first.thread_secret.is_some() && first.thread_secret != second.thread_secret);
     }
     assert_eq!(one.state.db.inquiry_count().await.unwrap(), 20);
 
