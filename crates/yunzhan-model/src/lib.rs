@@ -7,6 +7,7 @@ pub mod api;
 pub mod booth;
 pub mod catalog;
 pub mod deal;
+pub mod figures;
 pub mod generate;
 pub mod hall;
 pub mod inquiry;

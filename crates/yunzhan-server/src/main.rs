@@ -44,7 +44,7 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
-    /// Replace the catalog with FILE (the yunzhan-catalog format)
+    /// Replace the catalog with FILE (the yunzhan-catalog JSON format, or the organisers' .xlsx / .csv sheet)
     ///
     /// Refused records are listed with their reasons and skipped; the exit
     /// status is then 1.
@@ -327,7 +327,9 @@ async fn shutdown_signal() {
 
 async fn import(file: &str, target: &DbTarget) -> Result<ExitCode, String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read {file}: {error}"))?;
-    let report = Catalog::load(&bytes).map_err(|error| format!("{file}: {error}"))?;
+    // JSON in the catalog format, or the organisers' spreadsheet (.xlsx, .csv).
+    let report = yunzhan_sheet::catalog::load_file(file, &bytes, None, &mut |_, _| {})
+        .map_err(|error| format!("{file}: {error}"))?;
     println!("{}", report.describe(file));
     let db = Db::open(target).await?;
     let total = report.catalog.projects().len();

@@ -3,5 +3,6 @@
 
 mod bad_records;
 mod booth;
+mod figures;
 mod search;
 mod shipped_catalog;

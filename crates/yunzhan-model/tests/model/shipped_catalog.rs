@@ -18,7 +18,7 @@ fn the_checked_in_catalog_is_the_generators_output() {
     let generated = shipped_catalog().to_json();
     assert!(
         generated.as_bytes() == EMBEDDED_CATALOG,
-        "assets/catalog/catalog.json is stale: run `cargo run -p yunzhan-model --bin yunzhan-catalog -- generate`"
+        "assets/catalog/catalog.json is stale: run `cargo run -p yunzhan-sheet --bin yunzhan-catalog -- generate`"
     );
 }
 

@@ -21,7 +21,7 @@ pub fn stage_wire(stage: Stage) -> String {
         .unwrap_or_default()
 }
 
-fn stage_from_wire(name: &str) -> DbResult<Stage> {
+pub(super) fn stage_from_wire(name: &str) -> DbResult<Stage> {
     serde_json::from_value(serde_json::Value::String(name.into()))
         .map_err(|_| DbError::Failed(format!("a stored stage {name:?} is unknown")))
 }
@@ -130,10 +130,10 @@ pub struct Change {
     pub agent_id: String,
 }
 
-const INBOX_COLUMNS: &str =
+pub(super) const INBOX_COLUMNS: &str =
     "id, platform_no, agent_id, received_at, stage, first_reply_at, awaiting_reply, record";
 
-fn inbox_row(row: &AnyRow) -> DbResult<(InboxRow, Inquiry)> {
+pub(super) fn inbox_row(row: &AnyRow) -> DbResult<(InboxRow, Inquiry)> {
     let inquiry: Inquiry = decode_record(row, "inquiries")?;
     let stage: String = row.try_get("stage")?;
     let awaiting: i64 = row.try_get("awaiting_reply")?;

@@ -8,6 +8,7 @@
 //! tokens are kept as SHA-256 digests, never in clear.
 
 mod deals;
+mod figures;
 mod inquiries;
 mod migrations;
 mod sessions;

@@ -6,6 +6,8 @@
 //! here, once per request (`auth.rs`).
 
 mod auth;
+mod charts;
+mod dashboard;
 mod pages;
 mod thread_page;
 
@@ -55,6 +57,7 @@ const WORKSPACE_JS: &str = include_str!("workspace.js");
 
 pub fn routes() -> Router<AppState> {
     thread_page::routes()
+        .merge(dashboard::routes())
         .route("/agent", get(|| async { Redirect::permanent("/agent/") }))
         .route("/agent/", get(home))
         .route("/agent/sign-in", post(sign_in))
@@ -475,6 +478,11 @@ fn check_form(
 ) -> Result<(), Refusal> {
     same_origin(headers, signed_in.lang)?;
     signed_in.check_csrf(csrf)?;
+    require_role(signed_in, role)
+}
+
+/// Refuses a session without `role` (403, saying who may).
+fn require_role(signed_in: &SignedIn, role: Role) -> Result<(), Refusal> {
     if signed_in.session.role != role {
         let notice = match role {
             Role::Organiser => Notice::OrganiserOnly,

@@ -6,6 +6,7 @@
 use maud::{DOCTYPE, Markup, html};
 use yunzhan_model::api::Author;
 use yunzhan_model::deal::{CloseReason, Stage};
+use yunzhan_model::figures::is_overdue;
 
 use crate::db::{DealEvent, EventKind, InboxRow, InquiryFile, Role, Session};
 
@@ -31,7 +32,7 @@ impl Lang {
         }
     }
 
-    fn stage(self, stage: Stage) -> &'static str {
+    pub(super) fn stage(self, stage: Stage) -> &'static str {
         self.t(stage.name_zh(), stage.name_en())
     }
 
@@ -53,6 +54,7 @@ pub(super) enum Notice {
     OrganiserOnly,
     AgentOnly,
     Unavailable,
+    NoSuchTable,
     /// A form's fields need correcting (messages in the page's language).
     Invalid(Vec<String>),
 }
@@ -112,6 +114,9 @@ impl Notice {
                     "The database is unavailable for a moment; try again in a few seconds.",
                 )
                 .into(),
+            Notice::NoSuchTable => lang
+                .t("没有这张表。", "There is no such table.")
+                .into(),
             Notice::Invalid(messages) => messages.join(" "),
         }
     }
@@ -140,6 +145,15 @@ pub(super) fn layout(lang: Lang, title: &str, session: Option<&Session>, body: M
                             Lang::En => a href="?lang=zh" lang="zh-CN" { "中文" },
                         }
                         @if let Some(session) = session {
+                            @match session.role {
+                                Role::Organiser => {
+                                    a href="/agent/" { (lang.t("询单", "Inquiries")) }
+                                    a href="/organiser/" { (lang.t("数据看板", "Figures")) }
+                                }
+                                Role::Agent => a href="/agent/inquiries.xlsx" download {
+                                    (lang.t("导出我的询单（Excel）", "Export my inquiries (Excel)"))
+                                },
+                            }
                             span.who {
                                 (match session.role {
                                     Role::Agent => lang.t("服务专员 ", "Service agent "),
@@ -294,8 +308,8 @@ pub(super) fn inbox(lang: Lang, session: &Session, page: &InboxPage) -> Markup {
                         } }
                         tbody {
                             @for (index, row) in page.rows.iter().enumerate() {
-                                @let overdue = row.first_reply_at.is_none() && row.stage != Stage::Closed
-                                    && page.ages[index] > page.overdue_hours * 3600.0;
+                                @let overdue = is_overdue(row.first_reply_at.is_some(), row.stage,
+                                    page.ages[index] as i64, page.overdue_hours);
                                 tr.awaiting[row.awaiting_reply] {
                                     td { a href={ "/agent/inquiries/" (row.id) } { "#" (row.id) } }
                                     td {

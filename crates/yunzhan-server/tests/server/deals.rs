@@ -18,7 +18,7 @@ use super::processes::{BALANCER, Nginx, Replica, nginx_binary};
 
 /// The first project of the embedded catalog and its agent, and a project
 /// of another agent.
-fn two_agents_projects(server: &TestServer) -> ((String, String), (String, String)) {
+pub(super) fn two_agents_projects(server: &TestServer) -> ((String, String), (String, String)) {
     let served = server.state.served();
     let projects = served.catalog.projects();
     let first = &projects[0];
@@ -32,7 +32,11 @@ fn two_agents_projects(server: &TestServer) -> ((String, String), (String, Strin
     )
 }
 
-async fn submit(server: &TestServer, platform_no: &str, message: &str) -> InquiryReceipt {
+pub(super) async fn submit(
+    server: &TestServer,
+    platform_no: &str,
+    message: &str,
+) -> InquiryReceipt {
     let answer = yunzhan_client::http_client()
         .unwrap()
         .post(server.url("/inquiries"))
@@ -75,13 +79,13 @@ async fn token(server: &TestServer, role: Role, subject: &str) -> String {
 
 /// A browser of the workspace: its cookies, and forms posted as a browser
 /// posts them (with an `Origin`).
-struct Browser {
+pub(super) struct Browser {
     http: reqwest::Client,
     base: String,
 }
 
 impl Browser {
-    fn new(server: &TestServer) -> Browser {
+    pub(super) fn new(server: &TestServer) -> Browser {
         Browser {
             http: yunzhan_client::http_builder()
                 .cookie_store(true)
@@ -92,7 +96,7 @@ impl Browser {
         }
     }
 
-    async fn sign_in(server: &TestServer, role: Role, subject: &str) -> Browser {
+    pub(super) async fn sign_in(server: &TestServer, role: Role, subject: &str) -> Browser {
         let browser = Browser::new(server);
         let token = token(server, role, subject).await;
         let answer = browser.post("/agent/sign-in", &[("token", &token)]).await;
@@ -104,7 +108,7 @@ impl Browser {
         browser
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(super) async fn get(&self, path: &str) -> (StatusCode, String) {
         let answer = self
             .http
             .get(format!("{}{path}", self.base))
@@ -114,7 +118,27 @@ impl Browser {
         (answer.status(), answer.text().await.unwrap())
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    /// A file as the browser downloads it: status, content type, bytes.
+    pub(super) async fn download(&self, path: &str) -> (StatusCode, String, Vec<u8>) {
+        let answer = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let content_type = answer
+            .headers()
+            .get("content-type")
+            .map(|value| value.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (
+            answer.status(),
+            content_type,
+            answer.bytes().await.unwrap().to_vec(),
+        )
+    }
+
+    pub(super) async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.http
             .post(format!("{}{path}", self.base))
             .header("origin", &self.base)
@@ -135,7 +159,7 @@ impl Browser {
     }
 
     /// Posts a form with this session's CSRF token.
-    async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub(super) async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let csrf = self.csrf().await;
         let mut form = vec![("csrf", csrf.as_str())];
         form.extend_from_slice(fields);

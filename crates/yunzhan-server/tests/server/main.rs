@@ -6,6 +6,7 @@ mod binary;
 mod common;
 mod config;
 mod deals;
+mod figures;
 mod outbox_fault;
 mod processes;
 mod replicas;

@@ -1,0 +1,164 @@
+//! `yunzhan-catalog`: the data steward's tool for catalog files, in JSON
+//! (the catalog format) or as the organisers' spreadsheet (.xlsx, .csv).
+//!
+//! yunzhan-catalog check FILE                 list every rejected record (or row); exit 1 if any
+//! yunzhan-catalog stats FILE                 one JSON line of counts
+//! yunzhan-catalog generate [OUT]             write the shipped catalog (default assets/catalog/catalog.json)
+//! yunzhan-catalog import SHEET --out JSON    a spreadsheet to a catalog file
+//! yunzhan-catalog export JSON --out SHEET    a catalog file to a spreadsheet
+//! yunzhan-catalog template OUT.xlsx          the empty template workbook
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use yunzhan_model::generate;
+use yunzhan_sheet::catalog::{CatalogFile, catalog_table, load_file};
+use yunzhan_sheet::{Table, workbook};
+
+/// The data steward's tool for Yunzhan catalog files
+#[derive(Parser)]
+#[command(name = "yunzhan-catalog", version, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print every rejected record (row, for a spreadsheet) with its reason; exit 1 if any
+    Check {
+        /// The catalog file to check (.json, .xlsx or .csv)
+        file: String,
+    },
+    /// Print one JSON line of counts (halls, projects, featured_by_kind, generated, rejected, ...)
+    Stats {
+        /// The catalog file to count (.json, .xlsx or .csv)
+        file: String,
+    },
+    /// Write the shipped catalog
+    Generate {
+        /// Where to write it
+        #[arg(default_value = "assets/catalog/catalog.json")]
+        out: String,
+    },
+    /// Read the organisers' spreadsheet (.xlsx or .csv, Chinese headings) into a catalog file;
+    /// the good rows are written, every refused row is listed, and the exit status is 1 if any
+    Import {
+        /// The spreadsheet
+        file: String,
+        /// The catalog file to write
+        #[arg(long)]
+        out: String,
+        /// The data's version (the API's ETag); default: the file's name
+        #[arg(long)]
+        catalog_version: Option<String>,
+    },
+    /// Write a catalog file as the organisers' spreadsheet (.xlsx or .csv)
+    Export {
+        /// The catalog file (.json)
+        file: String,
+        #[arg(long)]
+        out: String,
+    },
+    /// Write the template workbook: the headings and the first shipped project as an example
+    Template {
+        #[arg(default_value = "docs/catalog-template.xlsx")]
+        out: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Check { file } => check(&file),
+        Command::Stats { file } => stats(&file),
+        Command::Generate { out } => {
+            write(&out, generate::shipped_catalog().to_json().into_bytes())
+        }
+        Command::Import {
+            file,
+            out,
+            catalog_version,
+        } => import(&file, &out, catalog_version),
+        Command::Export { file, out } => {
+            load(&file, None).and_then(|loaded| write_sheet(&out, &catalog_table(&loaded.catalog)))
+        }
+        Command::Template { out } => {
+            let mut table = catalog_table(&generate::shipped_catalog());
+            table.rows.truncate(1);
+            write_sheet(&out, &table)
+        }
+    };
+    outcome.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
+}
+
+/// Loads any catalog file, with a progress bar while a sheet's rows are read.
+fn load(file: &str, catalog_version: Option<String>) -> Result<CatalogFile, String> {
+    let bytes = std::fs::read(file).map_err(|error| format!("cannot read {file}: {error}"))?;
+    let bar = ProgressBar::hidden();
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows")
+            .expect("the template is valid"),
+    );
+    bar.set_message(format!("reading {file}"));
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+    let loaded = load_file(file, &bytes, catalog_version, &mut |done, all| {
+        bar.set_length(all as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    loaded.map_err(|error| format!("{file}: {error}"))
+}
+
+fn verdict(loaded: &CatalogFile) -> ExitCode {
+    if loaded.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn check(file: &str) -> Result<ExitCode, String> {
+    let loaded = load(file, None)?;
+    println!("{}", loaded.describe(file));
+    Ok(verdict(&loaded))
+}
+
+fn stats(file: &str) -> Result<ExitCode, String> {
+    let loaded = load(file, None)?;
+    let mut stats = serde_json::to_value(loaded.catalog.stats()).expect("stats serialise");
+    stats["rejected"] = loaded.rejected.len().into();
+    stats["catalog_version"] = loaded.catalog.catalog_version().into();
+    println!("{stats}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(file: &str, out: &str, catalog_version: Option<String>) -> Result<ExitCode, String> {
+    let loaded = load(file, catalog_version)?;
+    eprintln!("{}", loaded.describe(file));
+    write(out, loaded.catalog.to_json().into_bytes())?;
+    Ok(verdict(&loaded))
+}
+
+fn write_sheet(out: &str, table: &Table) -> Result<ExitCode, String> {
+    let bytes = if out.to_lowercase().ends_with(".csv") {
+        table.to_csv()
+    } else {
+        workbook(std::slice::from_ref(table)).map_err(|error| error.to_string())?
+    };
+    write(out, bytes)
+}
+
+fn write(out: &str, bytes: Vec<u8>) -> Result<ExitCode, String> {
+    if let Some(parent) = std::path::Path::new(out).parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    std::fs::write(out, bytes).map_err(|error| format!("cannot write {out}: {error}"))?;
+    eprintln!("wrote {out}");
+    Ok(ExitCode::SUCCESS)
+}
