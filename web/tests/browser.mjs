@@ -20,7 +20,9 @@
 //      live, the visitor answers there and the agent's page shows it live;
 //      a forged form and a cross-site post change nothing; axe-core on
 //      every workspace and thread page;
-//   8. a workspace session expires (a server with 3-second sessions).
+//   8. a workspace session expires (a server with 3-second sessions);
+//   9. an organiser's dashboard counts those inquiries, draws its charts,
+//      passes axe-core and downloads its tables (workbook and CSV).
 // Screenshots and timings go to OUT_DIR. Timings (web-timing.json: the
 // loading page, first paint, first frame, ready) are reported, not checked
 // against a budget: on a busy machine they vary while nothing is wrong.
@@ -146,7 +148,7 @@ async function signIn(origin, token) {
   await page.goto(`${origin}/agent/`);
   await page.getByLabel("令牌").fill(token);
   await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForSelector("h1:has-text('我的询单')", { timeout: 30_000 });
+  await page.waitForSelector("main h1:has-text('询单')", { timeout: 30_000 });
   return { context, page };
 }
 
@@ -252,6 +254,35 @@ async function agentAndVisitor(app, token) {
   await waitForAttribute(mine, "data-stages", "intention", 60_000);
   await screenshot(mine, "web-my-inquiries.png");
   await mine.close();
+}
+
+/** Part 9: the organisers' dashboard over the inquiries of parts 3 and 4
+ * (one of them at 合作意向, 350 万元): figures, charts, downloads. */
+async function organiserDashboard() {
+  const token = spawnSync(serverBinary, ["organiser-token", "会务组", "--db", db], { encoding: "utf8" }).stdout.trim();
+  const { context, page } = await signIn(base, token);
+  await page.getByRole("link", { name: "数据看板" }).click();
+  await page.waitForSelector("h1:has-text('数据看板')", { timeout: 30_000 });
+  const tile = (label) => page.locator("ul.tiles li", { has: page.locator(`span.label:text-is("${label}")`) })
+    .locator("span.value").textContent();
+  const [inquiries, intentions, amount] = [await tile("询价"), await tile("合作意向"), await tile("意向金额（亿元）")];
+  check(Number(inquiries) >= 2 && intentions === "1" && amount === "0.035",
+    `the dashboard counts the inquiries (${inquiries}), the intention (${intentions}) and its amount in 亿元 (${amount})`);
+  check(await page.locator("svg.chart").count() >= 3 && await page.locator("p.demo").isVisible(),
+    "the dashboard draws its charts and labels the demo data");
+  await accessible(page, "organisers' dashboard");
+  await page.screenshot({ path: join(out, "organiser-dashboard.png"), fullPage: true });
+  const fetched = async (link) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: link }).click()]);
+    return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+  };
+  const book = await fetched("下载全部表格（Excel）");
+  check(book.name.endsWith(".xlsx") && book.bytes.subarray(0, 2).toString() === "PK",
+    `every table downloads as one workbook (${book.name}, ${book.bytes.length} bytes)`);
+  const funnel = await fetched("下载 CSV：转化漏斗");
+  const text = funnel.bytes.toString("utf8");
+  check(funnel.bytes[0] === 0xef && text.includes("合作意向,1"), `the funnel downloads as CSV with a BOM (${funnel.name})`);
+  await context.close();
 }
 
 /** Part 8: a session ends when it expires (a server with 3-second sessions). */
@@ -542,6 +573,7 @@ try {
       `loading page ${loadingGone ? "gone" : "still shown"})`);
     await page.close();
   }
+  await organiserDashboard();
   await sessionExpiry();
 } catch (error) {
   check(false, `browser run stopped: ${error.message}`);
