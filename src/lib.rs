@@ -2,12 +2,13 @@
 //!
 //! One folder per feature, each a plugin (docs/architecture.md): the expo's
 //! data (`expo`) ← the 3D world and the visitor in it (`world`) ← the
-//! platform link (`remote`), the kiosk, deep links and the booth preview ←
-//! the panels (`ui`) ← the web page (`web`) and developer tools (`dev`) ←
+//! platform link (`remote`), the kiosk, deep links ← the anonymous counts
+//! (`counting`) and the booth preview ← the panels (`ui`) ← the web page (`web`) and developer tools (`dev`) ←
 //! this file, which assembles them into the app.
 
 use bevy::prelude::*;
 
+mod counting;
 mod deeplink;
 mod dev;
 mod expo;
@@ -35,6 +36,7 @@ fn plugin(app: &mut App) {
         remote::plugin,
         deeplink::plugin,
         kiosk::plugin,
+        counting::plugin,
         ui::plugin,
     ));
 }

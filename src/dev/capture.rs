@@ -11,8 +11,8 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use yunzhan_model::layout::BOOTH_DEPTH;
 use yunzhan_model::{HallIndex, ProjectId};
 
-use crate::expo::Screen;
 use crate::expo::catalog::ExpoCatalog;
+use crate::expo::{CountingChoice, Screen};
 use crate::ui::Panels;
 use crate::world::cards::{Card, CardAtlas};
 use crate::world::hall::HallPlan;
@@ -86,10 +86,24 @@ struct CaptureState {
     samples: Vec<f32>,
     /// One JSON object per measured view, written to `frames.json`.
     report: Vec<serde_json::Value>,
+    /// The hall view's frame times with the anonymous counting on and off.
+    counting: [Vec<f32>; 2],
 }
 
 /// Frames timed per measured view.
 const MEASURE_FRAMES: usize = 60;
+/// The hall view switches the anonymous counting on and off in blocks of
+/// this many frames (the first two of a block, still in transition, are
+/// not compared), so both run in the same scene and the same minute.
+const COUNTING_BLOCK: usize = 10;
+
+fn counting_off_in(frame: usize) -> bool {
+    (frame / COUNTING_BLOCK) % 2 == 1
+}
+
+fn mean(samples: &[f32]) -> f32 {
+    samples.iter().sum::<f32>() / samples.len().max(1) as f32
+}
 
 impl CaptureState {
     fn next_view(&mut self) {
@@ -119,19 +133,42 @@ impl CaptureState {
         frame_ms: f32,
         counts: &SceneCounts,
         atlas: &CardAtlas,
+        counting: &mut CountingChoice,
     ) -> bool {
         let timed = matches!(view, View::Empty | View::Lobby | View::HallAisle);
         if !timed || self.samples.len() >= MEASURE_FRAMES {
             return true;
         }
+        if view == View::HallAisle {
+            self.compare_counting(frame_ms, counting);
+        }
         self.samples.push(frame_ms);
         if self.samples.len() < MEASURE_FRAMES {
             return false;
         }
-        let entry = counts.report(view, &self.samples, atlas);
+        let mut entry = counts.report(view, &self.samples, atlas);
+        if view == View::HallAisle {
+            let [on, off] = [mean(&self.counting[0]), mean(&self.counting[1])];
+            entry["counting_on_ms_mean"] = serde_json::json!((on * 100.0).round() / 100.0);
+            entry["counting_off_ms_mean"] = serde_json::json!((off * 100.0).round() / 100.0);
+            entry["counting_cost_ratio"] = serde_json::json!((on / off * 1000.0).round() / 1000.0);
+        }
         info!("capture: {entry}");
         self.report.push(entry);
         true
+    }
+}
+
+impl CaptureState {
+    /// Files the hall view's frame time under counting on or off, and sets
+    /// counting for the next frame.
+    fn compare_counting(&mut self, frame_ms: f32, counting: &mut CountingChoice) {
+        let frame = self.samples.len();
+        if frame % COUNTING_BLOCK >= 2 {
+            self.counting[usize::from(counting_off_in(frame))].push(frame_ms);
+        }
+        let last = frame + 1 >= MEASURE_FRAMES;
+        counting.dont_count = !last && counting_off_in(frame + 1);
     }
 }
 
@@ -156,6 +193,7 @@ impl Plugin for CapturePlugin {
             shooting: false,
             samples: Vec::new(),
             report: Vec::new(),
+            counting: [Vec::new(), Vec::new()],
         });
         app.add_message::<ShotSaved>();
         app.init_resource::<crate::kiosk::KioskHeld>();
@@ -393,7 +431,11 @@ fn drive_capture(
     mut visitors: Query<(Entity, &mut Visitor, &mut Transform, Option<&Travel>), Without<Card>>,
     mut lobby: Query<&mut Visibility, With<LobbyScene>>,
     counts: SceneCounts,
-    (time, preview): (Res<Time<Real>>, Option<Res<crate::preview::BoothPreview>>),
+    (time, preview, mut counting): (
+        Res<Time<Real>>,
+        Option<Res<crate::preview::BoothPreview>>,
+        ResMut<CountingChoice>,
+    ),
     (mut go, mut focus, mut exit): (
         MessageWriter<Go>,
         MessageWriter<FocusProject>,
@@ -465,7 +507,8 @@ fn drive_capture(
     if state.ready_frames < SETTLE_FRAMES {
         return;
     }
-    if !state.measured(view, time.delta_secs() * 1000.0, &counts, &atlas) {
+    let frame_ms = time.delta_secs() * 1000.0;
+    if !state.measured(view, frame_ms, &counts, &atlas, &mut counting) {
         return;
     }
     if view == View::Empty {

@@ -65,14 +65,39 @@ pub(crate) struct OpenInquiry(pub String);
 #[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OpenThreads;
 
+/// Whether this device sends anonymous attention counts: not when the
+/// visitor chose "don't count me" (kept with the preferences) or the
+/// browser sends the Global Privacy Control signal.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CountingChoice {
+    pub(crate) dont_count: bool,
+    pub(crate) privacy_signal: bool,
+}
+
+impl CountingChoice {
+    pub(crate) fn counts(self) -> bool {
+        !self.dont_count && !self.privacy_signal
+    }
+}
+
+/// Something a visitor did, to be counted anonymously; sent by features
+/// the counting cannot see (the detail panel's QR hand-off).
+#[derive(Message, Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Noticed {
+    pub(crate) platform_no: String,
+    pub(crate) event: yunzhan_model::attention::Event,
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_state::<Screen>();
     #[cfg(not(target_arch = "wasm32"))]
     if !app.world().contains_resource::<ShippedFiles>() {
         app.insert_resource(ShippedFiles::compiled_in());
     }
-    app.add_message::<VisitorLeft>()
+    app.init_resource::<CountingChoice>()
+        .add_message::<VisitorLeft>()
         .add_message::<OpenInquiry>()
-        .add_message::<OpenThreads>();
+        .add_message::<OpenThreads>()
+        .add_message::<Noticed>();
     app.add_plugins((catalog::plugin, visitor_state::plugin));
 }

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 use yunzhan_model::api::Thread;
+use yunzhan_model::attention::CountBatch;
 use yunzhan_model::inquiry::Inquiry;
 
 use crate::expo::VisitorLeft;
@@ -222,6 +223,11 @@ fn forget_the_visitor(mut sent: ResMut<SentInquiries>) {
 #[derive(Message, Debug, Clone)]
 pub(crate) struct SubmitInquiry(pub Inquiry);
 
+/// Send a batch of anonymous attention counts (the worker retries it under
+/// its id until the server has it).
+#[derive(Message, Debug, Clone)]
+pub(crate) struct SendCounts(pub CountBatch);
+
 pub(crate) struct PlatformPlugin {
     pub(crate) api: Option<String>,
     /// How often the worker asks whether the catalog changed.
@@ -244,7 +250,8 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<SentInquiries>()
         .init_resource::<Threads>()
         .add_message::<SubmitInquiry>()
-        .add_message::<SendReply>();
+        .add_message::<SendReply>()
+        .add_message::<SendCounts>();
     app.add_systems(
         PostUpdate,
         (
@@ -283,13 +290,16 @@ mod worker {
 
     use bevy::platform::time::Instant;
     use bevy::prelude::*;
-    use yunzhan_client::{ApiClient, Delivery, Letter, Outbox, OutboxEntry, ThreadReply};
+    use yunzhan_client::{
+        ApiClient, Delivery, Letter, Outbox, OutboxEntry, SubmitOutcome, ThreadReply,
+    };
     use yunzhan_model::Catalog;
     use yunzhan_model::api::Thread;
+    use yunzhan_model::attention::CountBatch;
     use yunzhan_model::inquiry::Inquiry;
 
     use super::{
-        CatalogSource, InquiryState, OutboxLine, PlatformStatus, ReplyLine, SendReply,
+        CatalogSource, InquiryState, OutboxLine, PlatformStatus, ReplyLine, SendCounts, SendReply,
         SentInquiries, SubmitInquiry, ThreadKey, Threads,
     };
     use crate::expo::storage::Storage;
@@ -308,7 +318,12 @@ mod worker {
     enum Request {
         Inquiry(Inquiry),
         Reply { inquiry_id: i64, body: String },
+        Counts(CountBatch),
     }
+
+    /// The most batches of counts kept while the platform is away (the
+    /// oldest are dropped: counts are not worth a growing backlog).
+    const COUNT_BATCHES_KEPT: usize = 20;
 
     /// The app's end of the worker's channels.
     #[derive(Resource)]
@@ -387,8 +402,12 @@ mod worker {
     pub(crate) fn forward_submissions(
         mut submissions: MessageReader<SubmitInquiry>,
         mut replies: MessageReader<SendReply>,
+        mut counts: MessageReader<SendCounts>,
         link: Res<Link>,
     ) {
+        for SendCounts(batch) in counts.read() {
+            link.submit(Request::Counts(batch.clone()));
+        }
         for SubmitInquiry(inquiry) in submissions.read() {
             link.submit(Request::Inquiry(inquiry.clone()));
         }
@@ -497,9 +516,26 @@ mod worker {
     }
 
     /// Queues what the app asked for (a reply with its inquiry's thread key).
+    /// Sends the kept batches of counts, oldest first, until one has to
+    /// wait; a batch the server refused for good is dropped.
+    async fn send_counts(client: &ApiClient, counts: &mut Vec<CountBatch>) {
+        while let Some(batch) = counts.first() {
+            match client.send_counts(batch).await {
+                SubmitOutcome::Accepted(_) => {}
+                SubmitOutcome::Rejected(refusal) => {
+                    warn!("a batch of counts was refused: {}", refusal.message);
+                }
+                SubmitOutcome::RetryLater(_) => return,
+            }
+            counts.remove(0);
+        }
+    }
+
     fn queue(outbox: &mut Outbox, letter: Request) {
         let queued = match letter {
             Request::Inquiry(inquiry) => outbox.submit(inquiry),
+            // Counts never go into the outbox (the worker's loop keeps them).
+            Request::Counts(_) => return,
             Request::Reply { inquiry_id, body } => {
                 let secret = outbox
                     .entries()
@@ -619,9 +655,15 @@ mod worker {
             let mut next_poll = Instant::now() + self.poll_every;
             let mut next_threads = Instant::now();
             let mut threads_shown = Vec::new();
+            let mut counts: Vec<CountBatch> = Vec::new();
             loop {
                 loop {
                     match self.submissions.try_recv() {
+                        Ok(Request::Counts(batch)) => {
+                            counts.push(batch);
+                            let excess = counts.len().saturating_sub(COUNT_BATCHES_KEPT);
+                            counts.drain(..excess);
+                        }
                         Ok(letter) => {
                             queue(&mut outbox, letter);
                             if !self.tell(report_outbox(&outbox)) {
@@ -641,6 +683,8 @@ mod worker {
                         }
                         Err(error) => error!("could not save the outbox: {error}"),
                     }
+                    // After the outbox: counts never hold up an inquiry.
+                    send_counts(client, &mut counts).await;
                     if Instant::now() >= next_threads {
                         let threads = read_threads(client, &outbox).await;
                         if threads != threads_shown {

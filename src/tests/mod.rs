@@ -4,6 +4,7 @@
 mod architecture;
 mod common;
 mod controls;
+mod counting;
 mod expo;
 mod kiosk;
 mod links_and_quality;

@@ -5,11 +5,12 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use yunzhan_model::ProjectId;
+use yunzhan_model::attention::Event;
 
 use super::browse::project_row;
 use super::{Panels, hall_name};
 use crate::deeplink::ShareBase;
-use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang};
+use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Noticed};
 use crate::world::interaction::{FocusProject, Selection};
 
 /// The related projects of one project, in one catalog: ids are positions
@@ -58,6 +59,7 @@ pub(super) struct DetailWorld<'w, 's> {
     related: Local<'s, Option<RelatedProjects>>,
     /// The QR code of the open project's link (kiosk), made once per link.
     qr: Local<'s, Option<(String, egui::TextureHandle)>>,
+    noticed: MessageWriter<'w, Noticed>,
 }
 
 /// The open project: its facts, summary, favourite and inquiry buttons,
@@ -170,6 +172,11 @@ fn hand_off(body: &mut egui::Ui, ui: &mut DetailWorld, lang: Lang, id: ProjectId
         return;
     };
     if ui.qr.as_ref().map(|(shown, _)| shown) != Some(&link) {
+        // Counted (anonymously) as a hand-off offered.
+        ui.noticed.write(Noticed {
+            platform_no: ui.catalog.project(id).platform_no.clone(),
+            event: Event::QrHandoff,
+        });
         *ui.qr = crate::kiosk::qr_image(&link).map(|image| {
             let texture =
                 body.ctx()

@@ -7,7 +7,7 @@ use bevy_egui::{EguiContexts, egui};
 
 use super::threads::unread;
 use super::{Panels, hall_name};
-use crate::expo::{Favourites, Lang, Screen};
+use crate::expo::{CountingChoice, Favourites, Lang, Screen};
 use crate::remote::{CatalogSource, PlatformStatus, SentInquiries, Threads};
 use crate::world::cards::{Card, CardAtlas};
 use crate::world::controls::{InputDevice, Joystick, PointerLock};
@@ -23,6 +23,7 @@ pub(super) fn top_bar(
     mut language: ResMut<Lang>,
     mut panels: ResMut<Panels>,
     mut quality: ResMut<Quality>,
+    mut counting: ResMut<CountingChoice>,
     favourites: Res<Favourites>,
     screen: Res<State<Screen>>,
     hall: Option<Res<CurrentHall>>,
@@ -35,6 +36,7 @@ pub(super) fn top_bar(
     let (lang, screen) = (*language, *screen.get());
     let mut open = panels.clone();
     let mut chosen = *quality;
+    let mut counted = *counting;
     let mut switch_language = false;
     egui::Area::new("top-bar".into())
         .anchor(egui::Align2::LEFT_TOP, [8.0, 8.0])
@@ -92,7 +94,7 @@ pub(super) fn top_bar(
                         }
                     }
                     platform_badge(row, &platform, lang);
-                    quality_menu(row, &mut chosen, lang);
+                    quality_menu(row, &mut chosen, &mut counted, lang);
                     row.toggle_value(&mut open.hint, "?");
                     let other = lang.pick("EN", "中文");
                     if row.button(other).clicked() {
@@ -103,6 +105,7 @@ pub(super) fn top_bar(
         });
     panels.set_if_neq(open);
     quality.set_if_neq(chosen);
+    counting.set_if_neq(counted);
     if switch_language {
         *language = lang.pick(Lang::En, Lang::Zh);
     }
@@ -133,8 +136,14 @@ fn quality_name(setting: QualitySetting, lang: Lang) -> &'static str {
     }
 }
 
-/// The quality switch: auto (showing the tier it chose), high or low.
-fn quality_menu(row: &mut egui::Ui, quality: &mut Quality, lang: Lang) {
+/// The settings menu: quality (auto, showing the tier it chose, high or
+/// low) and "don't count me" (anonymous counts for exhibitors).
+fn quality_menu(
+    row: &mut egui::Ui,
+    quality: &mut Quality,
+    counting: &mut CountingChoice,
+    lang: Lang,
+) {
     let tier = match quality.tier {
         Tier::High => QualitySetting::High,
         Tier::Low => QualitySetting::Low,
@@ -158,6 +167,24 @@ fn quality_menu(row: &mut egui::Ui, quality: &mut Quality, lang: Lang) {
                 menu.close();
             }
         }
+        menu.separator();
+        let label = if counting.privacy_signal {
+            lang.pick("不统计我（浏览器已要求）", "Don't count me (your browser asks)")
+        } else {
+            lang.pick("不统计我", "Don't count me")
+        };
+        let mut dont_count = counting.dont_count || counting.privacy_signal;
+        let switch = menu.add_enabled(
+            !counting.privacy_signal,
+            egui::Checkbox::new(&mut dont_count, label),
+        );
+        if switch.changed() {
+            counting.dont_count = dont_count;
+        }
+        switch.on_hover_text(lang.pick(
+            "展商只看到匿名的合计次数（展位访问、卡片打开等），不含任何身份信息。",
+            "Exhibitors see only anonymous totals (booth visits, card opens…), nothing that identifies you.",
+        ));
     });
 }
 

@@ -1,13 +1,14 @@
 //! The visitor's preferences kept between visits: language, favourites
 //! (by platform number, so they survive catalog changes), the quality
-//! setting and whether the first-visit hint was dismissed.
+//! setting, whether the first-visit hint was dismissed and whether the
+//! visitor chose not to be counted.
 
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::expo::catalog::ExpoCatalog;
 use crate::expo::storage::Storage;
-use crate::expo::{Favourites, Lang};
+use crate::expo::{CountingChoice, Favourites, Lang};
 use crate::ui::Panels;
 use crate::world::quality::{Quality, QualitySetting};
 
@@ -20,6 +21,7 @@ pub(crate) struct Preferences {
     pub(crate) favourites: Vec<String>,
     pub(crate) hint_seen: bool,
     pub(crate) quality: QualitySetting,
+    pub(crate) dont_count: bool,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -33,8 +35,13 @@ fn preferences_changed(
     favourites: Res<Favourites>,
     panels: Res<Panels>,
     quality: Res<Quality>,
+    counting: Res<CountingChoice>,
 ) -> bool {
-    lang.is_changed() || favourites.is_changed() || panels.is_changed() || quality.is_changed()
+    lang.is_changed()
+        || favourites.is_changed()
+        || panels.is_changed()
+        || quality.is_changed()
+        || counting.is_changed()
 }
 
 fn load(
@@ -44,6 +51,7 @@ fn load(
     mut favourites: ResMut<Favourites>,
     mut panels: ResMut<Panels>,
     mut quality: ResMut<Quality>,
+    mut counting: ResMut<CountingChoice>,
 ) {
     let Some(bytes) = storage.read(FILE) else {
         return;
@@ -63,6 +71,7 @@ fn load(
         .collect();
     panels.hint = !preferences.hint_seen;
     quality.setting = preferences.quality;
+    counting.dont_count = preferences.dont_count;
 }
 
 fn save(
@@ -72,6 +81,7 @@ fn save(
     favourites: Res<Favourites>,
     panels: Res<Panels>,
     quality: Res<Quality>,
+    counting: Res<CountingChoice>,
     mut hint_seen: Local<bool>,
     mut written: Local<Option<Preferences>>,
 ) {
@@ -85,6 +95,7 @@ fn save(
             .collect(),
         hint_seen: *hint_seen,
         quality: quality.setting,
+        dont_count: counting.dont_count,
     };
     // The panels count as changed whenever the UI borrows them, so compare
     // contents: the file is written only when a preference really changed.

@@ -22,6 +22,9 @@ const SETTINGS: [&str; 5] = ["api", "kiosk", "lang", "quality", "preview"];
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(first_frame_plugin);
+    app.world_mut()
+        .resource_mut::<crate::expo::CountingChoice>()
+        .privacy_signal = global_privacy_control();
     if let Some(inbox) = app.world().get_resource::<crate::preview::Inbox>() {
         listen_for_dropped_files(inbox.clone());
     }
@@ -35,6 +38,17 @@ pub(super) fn plugin(app: &mut App) {
             report_preview,
         ),
     );
+}
+
+/// The browser's Global Privacy Control signal (`navigator.globalPrivacyControl`):
+/// when it is on, nothing is counted.
+fn global_privacy_control() -> bool {
+    web_sys::window()
+        .and_then(|window| {
+            js_sys::Reflect::get(&window.navigator(), &"globalPrivacyControl".into()).ok()
+        })
+        .and_then(|value| value.as_bool())
+        .unwrap_or(false)
 }
 
 /// Files dropped on the page go to the booth preview (read in full first).
@@ -324,12 +338,14 @@ fn report_state(
     sent: Res<SentInquiries>,
     threads: Res<Threads>,
     quality: Res<Quality>,
+    counting: Res<crate::expo::CountingChoice>,
 ) {
     let changed = link.is_changed()
         || status.is_changed()
         || sent.is_changed()
         || threads.is_changed()
-        || quality.is_changed();
+        || quality.is_changed()
+        || counting.is_changed();
     if !changed {
         return;
     }
@@ -386,6 +402,10 @@ fn report_state(
         ("data-stages", Some(stages)),
         ("data-agent-replies", Some(agent_replies.to_string())),
         ("data-unread", Some(unread.to_string())),
+        (
+            "data-counting",
+            Some(if counting.counts() { "on" } else { "off" }.to_string()),
+        ),
         (
             "data-quality",
             Some(

@@ -5,6 +5,9 @@
 //      or download), the app's ready signal, the API found beside the page,
 //      a canvas that is not blank, no scrollbars;
 //   2. a deep link to a project lands at it and the address keeps it;
+//   2b. the app sends anonymous counts in batches, and none at all under
+//      the Global Privacy Control signal (the text view likewise in 3,
+//      and with its "don't count me" box ticked);
 //   3. the text view passes axe-core with no serious or critical violation,
 //      and its inquiry form stores an inquiry on the server;
 //   4. the same dist from a plain static server with ?api=: an inquiry typed
@@ -415,6 +418,29 @@ try {
     await page.close();
   }
 
+  // 2b. Anonymous counts: the app that opened a project sends a batch
+  // within its 30-second period; the same app in a browser that sends the
+  // Global Privacy Control signal counts nothing and sends nothing.
+  {
+    const isCounts = (request) => request.url().endsWith("/api/v1/counts") && request.method() === "POST";
+    const counting = await browser.newPage({ viewport: { width: 640, height: 360 } });
+    const private_ = await browser.newPage({ viewport: { width: 640, height: 360 } });
+    await private_.addInitScript(() => Object.defineProperty(Navigator.prototype, "globalPrivacyControl", { get: () => true }));
+    const quiet = [];
+    private_.on("request", (request) => { if (isCounts(request)) quiet.push(request); });
+    const batch = counting.waitForRequest(isCounts, { timeout: 150_000 }).catch(() => null);
+    await Promise.all([counting, private_].map((page) => page.goto(`${base}/?project=${project.platform_no}`)));
+    await waitForAttribute(private_, "data-counting", "off", READY_TIMEOUT);
+    const sent = await batch;
+    const body = sent ? sent.postData() : "";
+    const answer = sent ? await sent.response() : null;
+    check(body.includes(`"platform_no":"${project.platform_no}"`) && body.includes('"card_open"') && answer && answer.status() === 202,
+      `the app sends its anonymous counts in a batch (HTTP ${answer && answer.status()}: ${body.replace(/"batch":"\w+"/, '"batch":"…"').slice(0, 160)})`);
+    check(quiet.length === 0, `with Global Privacy Control the app counts nothing and sends nothing in the same time (${quiet.length} batches)`);
+    await counting.close();
+    await private_.close();
+  }
+
   // 3. The text view: accessibility, and its inquiry form.
   {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
@@ -436,6 +462,24 @@ try {
     const threadLink = await page.getAttribute("#inquiry-thread a", "href").catch(() => null);
     check(/\/thread\/\d+\/[0-9a-f]{48}$/.test(threadLink || ""), `the text view links the inquiry's private thread page (${threadLink ? threadLink.replace(/[0-9a-f]{48}$/, "SECRET") : "none"})`);
     await page.screenshot({ path: join(out, "web-text-view.png"), fullPage: false });
+    // Leaving the page sends its anonymous counts once: read, and inquired.
+    const isCounts = (request) => request.url().endsWith("/api/v1/counts") && request.method() === "POST";
+    const beacon = page.waitForRequest(isCounts, { timeout: 30_000 }).catch(() => null);
+    await page.goto(base + "/text/index.html");
+    const counted = await beacon;
+    const batch = counted ? counted.postData() : "";
+    check(/"card_open"/.test(batch) && /"inquiry"/.test(batch) && !batch.includes("文字版访客"),
+      `leaving the text view's project page sends one anonymous batch (${batch.replace(/"batch":"\w+"/, '"batch":"…"')})`);
+    // "Don't count me" (kept in this browser): leaving sends nothing.
+    await page.goto(`${base}/text/projects/${project.platform_no}.html`);
+    await page.check("#no-count");
+    const requests = [];
+    page.on("request", (request) => { if (isCounts(request)) requests.push(request); });
+    await page.goto(base + "/text/index.html");
+    await page.goto(`${base}/text/projects/${project.platform_no}.html`);
+    await page.goto(base + "/text/index.html");
+    check(requests.length === 0 && await page.evaluate(() => localStorage.getItem("yunzhan/no-count")) === "1",
+      `with "don't count me" ticked the text view sends nothing (${requests.length} batches)`);
     await page.close();
   }
 

@@ -12,10 +12,11 @@ use yunzhan_model::api::{
     self, BoothPage, CatalogInfo, ErrorBody, HallSummary, InquiryReceipt, Reply, Thread,
     ThreadMessage,
 };
+use yunzhan_model::attention::{CountBatch, Counted};
 use yunzhan_model::inquiry::Inquiry;
 use yunzhan_model::{Catalog, Project};
 
-pub use outbox::{Delivery, Letter, Outbox, OutboxEntry, ThreadReply};
+pub use outbox::{Delivery, Letter, Outbox, OutboxEntry, ThreadReply, new_key};
 pub use store::Store;
 
 /// Booths asked for per page while fetching a hall.
@@ -309,6 +310,16 @@ impl ApiClient {
             .header("Idempotency-Key", key)
             .json(reply);
         send_once(request, "reply", "回复").await
+    }
+
+    /// Sends a batch of anonymous attention counts; a retry under the same
+    /// batch id counts once.
+    pub async fn send_counts(&self, batch: &CountBatch) -> SubmitOutcome<Counted> {
+        let Ok(http) = self.http() else {
+            return SubmitOutcome::RetryLater(None);
+        };
+        let request = http.post(self.url("/counts")).json(batch);
+        send_once(request, "batch of counts", "计数批次").await
     }
 
     /// The thread of inquiry `id`, or `None` when the secret does not open

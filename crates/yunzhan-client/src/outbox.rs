@@ -85,7 +85,8 @@ pub struct Outbox {
     max_backoff: Duration,
 }
 
-fn new_key() -> String {
+/// A new random key: 16 bytes as hex (idempotency keys, batch ids).
+pub fn new_key() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source works");
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()

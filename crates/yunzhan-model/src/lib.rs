@@ -4,6 +4,7 @@
 //! without a window.
 
 pub mod api;
+pub mod attention;
 pub mod booth;
 pub mod catalog;
 pub mod deal;

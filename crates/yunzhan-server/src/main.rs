@@ -77,6 +77,18 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArg,
     },
+    /// Print a new bearer token for exhibitor NAME (its booth figures at /exhibitor/)
+    ///
+    /// NAME is the organisation exactly as the catalog names it. An
+    /// exhibitor sees its own booth's anonymous counts and nothing else.
+    /// Only the token's SHA-256 digest is stored.
+    #[command(verbatim_doc_comment)]
+    ExhibitorToken {
+        /// The organisation's name in the catalog
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
     /// Write the text view of the embedded catalog into DIR
     ///
     /// The text view is the accessible HTML pages served at /text/; written
@@ -234,16 +246,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 Ok(ExitCode::SUCCESS)
             }
             Command::OrganiserToken { name, database } => {
-                let db = Db::open(&database.target()?).await?;
-                let token = db
-                    .create_token(Role::Organiser, &name, &now_rfc3339())
-                    .await
-                    .map_err(|error| error.to_string())?;
-                println!("{token}");
-                eprintln!(
-                    "organiser token for {name} created; only its digest is stored, so keep it now"
-                );
-                Ok(ExitCode::SUCCESS)
+                new_token(Role::Organiser, &name, &database).await
+            }
+            Command::ExhibitorToken { name, database } => {
+                new_token(Role::Exhibitor, &name, &database).await
             }
             Command::ExportText { dir } => export_text(&dir),
         }
@@ -323,6 +329,18 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down after the requests in flight");
+}
+
+/// Prints a new token for `subject` in `role`; only its digest is kept.
+async fn new_token(role: Role, subject: &str, database: &DatabaseArg) -> Result<ExitCode, String> {
+    let db = Db::open(&database.target()?).await?;
+    let token = db
+        .create_token(role, subject, &now_rfc3339())
+        .await
+        .map_err(|error| error.to_string())?;
+    println!("{token}");
+    eprintln!("{role:?} token for {subject} created; only its digest is stored, so keep it now");
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn import(file: &str, target: &DbTarget) -> Result<ExitCode, String> {

@@ -1,6 +1,7 @@
 //! The `/api/v1` routes (the visitor's thread in `thread.rs`). [`routes`] is the one list the router is built
 //! from; a test compares it with docs/openapi.json and docs/api.md.
 
+mod counts;
 mod thread;
 
 pub(crate) use thread::{open_thread, post as post_message, visitor_view};
@@ -21,6 +22,7 @@ use yunzhan_model::api::{
     InquiryReceipt, ProjectCard, SearchResults,
 };
 use yunzhan_model::inquiry::Inquiry;
+use yunzhan_model::validate::FieldError;
 use yunzhan_model::{Catalog, HallIndex, HallLevel, Industry, ProjectKind};
 
 use crate::db::{Db, DbError, InquiryWrite, Stored, now_rfc3339, random_secret};
@@ -93,6 +95,7 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/projects/{platform_no}", get(project)),
         route(Method::GET, "/search", get(search)),
         route(Method::POST, "/inquiries", post(submit_inquiry)),
+        route(Method::POST, "/counts", post(counts::add)),
         route(Method::GET, "/inquiries/{id}/thread", get(thread::thread)),
         route(
             Method::POST,
@@ -116,6 +119,18 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// 422 with the refused fields.
+    pub fn invalid(code: &str, what: &str, what_zh: &str, problems: &[FieldError]) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            format!("{what} needs correcting"),
+            format!("{what_zh}需要修改"),
+        );
+        error.body.fields = problems.iter().map(FieldMessage::from).collect();
+        error
+    }
+
     pub fn new(status: StatusCode, code: &str, message: String, message_zh: String) -> Self {
         ApiError {
             status,
@@ -525,14 +540,12 @@ async fn submit_inquiry(
     })?;
     let problems = inquiry.validate();
     if !problems.is_empty() {
-        let mut error = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(ApiError::invalid(
             "invalid_inquiry",
-            "some fields need correcting".into(),
-            "部分字段需要修改".into(),
-        );
-        error.body.fields = problems.iter().map(FieldMessage::from).collect();
-        return Err(error);
+            "the inquiry",
+            "询单",
+            &problems,
+        ));
     }
     let served = state.served();
     let project = served

@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use yunzhan_model::api::{Author, FieldMessage, Reply, Thread};
+use yunzhan_model::api::{Author, Reply, Thread};
 
 use super::{ApiError, ApiQuery, ApiResult, AppState, idempotency_key, read_body};
 use crate::db::{InquiryFile, MessageWrite, Posted};
@@ -80,14 +80,12 @@ pub(crate) async fn post(state: &AppState, write: MessageWrite) -> ApiResult<Res
     }
     .validate();
     if !problems.is_empty() {
-        let mut error = ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        return Err(ApiError::invalid(
             "invalid_reply",
-            "the message needs correcting".into(),
-            "消息需要修改".into(),
-        );
-        error.body.fields = problems.iter().map(FieldMessage::from).collect();
-        return Err(error);
+            "the message",
+            "消息",
+            &problems,
+        ));
     }
     let posted = state
         .db

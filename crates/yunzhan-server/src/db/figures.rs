@@ -9,12 +9,9 @@ use yunzhan_model::deal::{Stage, StageChange};
 use yunzhan_model::figures::{DealFact, pipeline_rank};
 use yunzhan_model::inquiry::Inquiry;
 
+use super::attention::conference_day;
 use super::deals::{INBOX_COLUMNS, inbox_row, stage_from_wire};
-use super::{Db, DbResult, InboxRow, parse_rfc3339, rfc3339};
-
-/// The conference's time zone (China Standard Time, UTC+8): its days are
-/// the days of the inquiries-per-day chart.
-const CONFERENCE_UTC_OFFSET: i64 = 8 * 3600;
+use super::{Db, DbResult, InboxRow, parse_rfc3339};
 
 /// How far each deal got and its amount now, from its stage history.
 #[derive(Default)]
@@ -66,7 +63,7 @@ impl Db {
                     platform_no: row.try_get("platform_no")?,
                     agent_id: row.try_get("agent_id")?,
                     received_at,
-                    received_day: rfc3339(received_at + CONFERENCE_UTC_OFFSET)[..10].to_string(),
+                    received_day: conference_day(received_at),
                     stage,
                     furthest: history.furthest.unwrap_or(Stage::New),
                     first_reply_at: first_reply_at.as_deref().and_then(parse_rfc3339),

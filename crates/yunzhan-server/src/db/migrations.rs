@@ -34,6 +34,12 @@ const STEPS: &[Step] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_deals.sql"),
         postgres: include_str!("../../migrations/postgres/0002_deals.sql"),
     },
+    Step {
+        version: 3,
+        description: "anonymous attention counts",
+        sqlite: include_str!("../../migrations/sqlite/0003_attention.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_attention.sql"),
+    },
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -7,6 +7,7 @@
 //! Inquiries are written by a group-commit writer (`db/inquiries.rs`); agents'
 //! tokens are kept as SHA-256 digests, never in clear.
 
+mod attention;
 mod deals;
 mod figures;
 mod inquiries;
@@ -21,6 +22,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use yunzhan_model::{Catalog, Project};
 
+pub use attention::{DailyCounts, conference_day};
 pub use deals::{
     Change, DEFAULT_OVERDUE_HOURS, DealEvent, EventKind, InboxFilter, InboxRow, InquiryFile,
     MessageWrite, Posted, stage_wire,

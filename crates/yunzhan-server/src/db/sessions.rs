@@ -1,5 +1,5 @@
 //! Who may use the workspace: bearer tokens (made with `yunzhan-server
-//! agent-token` / `organiser-token`) and the sessions a token is exchanged
+//! agent-token` / `organiser-token` / `exhibitor-token`) and the sessions a token is exchanged
 //! for at sign-in. Tokens and session ids are kept as SHA-256 digests only.
 
 use std::time::Duration;
@@ -14,8 +14,11 @@ pub enum Role {
     /// A service agent: their own projects' inquiries.
     Agent,
     /// An organiser: every inquiry's stage (not its text), reassignment,
-    /// settings.
+    /// settings, the figures.
     Organiser,
+    /// An exhibitor (its subject is the organisation's name): its own
+    /// booth's anonymous figures, nothing of the workspace.
+    Exhibitor,
 }
 
 impl Role {
@@ -23,6 +26,7 @@ impl Role {
         match self {
             Role::Agent => "agent",
             Role::Organiser => "organiser",
+            Role::Exhibitor => "exhibitor",
         }
     }
 
@@ -30,6 +34,7 @@ impl Role {
         match name {
             "agent" => Some(Role::Agent),
             "organiser" => Some(Role::Organiser),
+            "exhibitor" => Some(Role::Exhibitor),
             _ => None,
         }
     }

@@ -4,6 +4,11 @@
 // it links the visitor's private thread page (/thread/ID/SECRET), where the
 // service agent's replies and the deal's stage appear.
 // The API is at the site's root (data-api on the form), or at ?api=URL.
+// The page also counts, anonymously, that the project was read and that
+// an inquiry was sent (docs/api.md, POST /api/v1/counts): one batch when
+// the page is left, with no identifier, never when the visitor ticks
+// "don't count me" (kept in this browser) or the browser sends the Global
+// Privacy Control signal.
 (function () {
   "use strict";
   var form = document.getElementById("inquiry");
@@ -43,6 +48,44 @@
     status.parentNode.insertBefore(paragraph, status.nextSibling);
   }
 
+  var NO_COUNT = "yunzhan/no-count";
+  var counts = { card_open: 1 };
+  function counting() {
+    return !navigator.globalPrivacyControl && localStorage.getItem(NO_COUNT) !== "1";
+  }
+  function sendCounts() {
+    if (!counting() || !counts) return;
+    var batch = {
+      batch: key16(),
+      counts: Object.keys(counts).map(function (event) {
+        return { platform_no: form.dataset.platformNo, event: event, n: counts[event] };
+      })
+    };
+    counts = null;
+    navigator.sendBeacon(base.replace(/\/$/, "") + "/api/v1/counts",
+      new Blob([JSON.stringify(batch)], { type: "application/json" }));
+  }
+  addEventListener("pagehide", sendCounts);
+  (function countingSwitch() {
+    var paragraph = document.createElement("p");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = "no-count";
+    box.checked = !counting();
+    box.disabled = !!navigator.globalPrivacyControl;
+    box.addEventListener("change", function () {
+      if (box.checked) localStorage.setItem(NO_COUNT, "1"); else localStorage.removeItem(NO_COUNT);
+    });
+    var label = document.createElement("label");
+    label.htmlFor = "no-count";
+    label.textContent = navigator.globalPrivacyControl
+      ? " 不统计我（浏览器已发出“全局隐私控制”信号） Don't count me (your browser sends Global Privacy Control)"
+      : " 不统计我：本页不发送匿名的浏览次数 Don't count me: this browser sends no anonymous counts";
+    paragraph.appendChild(box);
+    paragraph.appendChild(label);
+    form.parentNode.insertBefore(paragraph, form.nextSibling);
+  })();
+
   form.addEventListener("input", function () { key = null; });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -63,6 +106,7 @@
         if (response.ok) {
           say("已发送，编号 " + answer.id + "。科服保姆会与您联系。 Sent (no. " + answer.id + "); the service agent will contact you.");
           if (answer.thread_secret) showThread(answer.id, answer.thread_secret);
+          if (counts) counts.inquiry = (counts.inquiry || 0) + 1;
           form.reset();
           key = null;
           return;

@@ -148,6 +148,11 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         match visitor.session {
+            // Exhibitors have their own page and nothing of the workspace.
+            Some(session) if session.role == Role::Exhibitor => Err(Refusal::forbidden(
+                visitor.lang,
+                pages::Notice::ExhibitorsOwnPage,
+            )),
             Some(session) => Ok(SignedIn {
                 lang: visitor.lang,
                 session,
@@ -184,8 +189,9 @@ impl SignedIn {
     /// The agent whose inquiries this session sees (`None`: all of them).
     pub(super) fn agent_scope(&self) -> Option<String> {
         match self.session.role {
-            Role::Agent => Some(self.session.subject.clone()),
             Role::Organiser => None,
+            // (An exhibitor never gets this far: see the extractor.)
+            Role::Agent | Role::Exhibitor => Some(self.session.subject.clone()),
         }
     }
 }

@@ -44,9 +44,10 @@ async fn current(state: &AppState, signed_in: &SignedIn) -> Result<(Figures, Vec
     let failed = |error| Refusal::database(state, signed_in.lang, error);
     let facts = state.db.deal_facts().await.map_err(failed)?;
     let overdue_hours = state.db.overdue_hours().await.map_err(failed)?;
+    let attention = state.db.attention_totals().await.map_err(failed)?;
     let served = state.served();
     let now = crate::db::unix_now() as i64;
-    let figures = Figures::compute(&served.catalog, &facts, None, now, overdue_hours);
+    let figures = Figures::compute(&served.catalog, &facts, attention, now, overdue_hours);
     let tables = tables(signed_in.lang, &figures);
     Ok((figures, tables))
 }

@@ -8,6 +8,7 @@
 mod auth;
 mod charts;
 mod dashboard;
+mod exhibitor;
 mod pages;
 mod thread_page;
 
@@ -58,6 +59,7 @@ const WORKSPACE_JS: &str = include_str!("workspace.js");
 pub fn routes() -> Router<AppState> {
     thread_page::routes()
         .merge(dashboard::routes())
+        .merge(exhibitor::routes())
         .route("/agent", get(|| async { Redirect::permanent("/agent/") }))
         .route("/agent/", get(home))
         .route("/agent/sign-in", post(sign_in))
@@ -206,6 +208,9 @@ async fn home(
             Refusal::sign_in(visitor.lang, Some(Notice::Expired)).into_response()
         }
         None => page(StatusCode::OK, pages::sign_in(visitor.lang, None)),
+        Some(session) if session.role == Role::Exhibitor => {
+            Redirect::to("/exhibitor/").into_response()
+        }
         Some(session) => {
             let signed_in = SignedIn {
                 lang: visitor.lang,
@@ -487,6 +492,7 @@ fn require_role(signed_in: &SignedIn, role: Role) -> Result<(), Refusal> {
         let notice = match role {
             Role::Organiser => Notice::OrganiserOnly,
             Role::Agent => Notice::AgentOnly,
+            Role::Exhibitor => Notice::ExhibitorsOwnPage,
         };
         return Err(Refusal {
             status: StatusCode::FORBIDDEN,

@@ -55,6 +55,8 @@ pub(super) enum Notice {
     AgentOnly,
     Unavailable,
     NoSuchTable,
+    ExhibitorsOwnPage,
+    NotYourExhibitor,
     /// A form's fields need correcting (messages in the page's language).
     Invalid(Vec<String>),
 }
@@ -114,6 +116,18 @@ impl Notice {
                     "The database is unavailable for a moment; try again in a few seconds.",
                 )
                 .into(),
+            Notice::ExhibitorsOwnPage => lang
+                .t(
+                    "参展单位账号只能查看本单位的展位数据：请打开 /exhibitor/。",
+                    "An exhibitor's account sees its own booth's figures only: open /exhibitor/.",
+                )
+                .into(),
+            Notice::NotYourExhibitor => lang
+                .t(
+                    "您只能查看自己负责项目的参展单位。",
+                    "You can only see the exhibitors of the projects you serve.",
+                )
+                .into(),
             Notice::NoSuchTable => lang
                 .t("没有这张表。", "There is no such table.")
                 .into(),
@@ -149,15 +163,22 @@ pub(super) fn layout(lang: Lang, title: &str, session: Option<&Session>, body: M
                                 Role::Organiser => {
                                     a href="/agent/" { (lang.t("询单", "Inquiries")) }
                                     a href="/organiser/" { (lang.t("数据看板", "Figures")) }
+                                    a href="/exhibitor/" { (lang.t("参展单位数据", "Exhibitors' figures")) }
                                 }
-                                Role::Agent => a href="/agent/inquiries.xlsx" download {
-                                    (lang.t("导出我的询单（Excel）", "Export my inquiries (Excel)"))
-                                },
+                                Role::Agent => {
+                                    a href="/agent/" { (lang.t("询单", "Inquiries")) }
+                                    a href="/exhibitor/" { (lang.t("参展单位数据", "Exhibitors' figures")) }
+                                    a href="/agent/inquiries.xlsx" download {
+                                        (lang.t("导出我的询单（Excel）", "Export my inquiries (Excel)"))
+                                    }
+                                }
+                                Role::Exhibitor => a href="/exhibitor/" { (lang.t("展位数据", "Booth figures")) },
                             }
                             span.who {
                                 (match session.role {
                                     Role::Agent => lang.t("服务专员 ", "Service agent "),
                                     Role::Organiser => lang.t("组织方 ", "Organiser "),
+                                    Role::Exhibitor => lang.t("参展单位 ", "Exhibitor "),
                                 })
                                 (session.subject)
                             }

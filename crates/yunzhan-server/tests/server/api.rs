@@ -530,6 +530,10 @@ fn the_openapi_file_and_api_md_match_the_router() {
         schemas["CooperationMode"]["enum"].as_array().unwrap(),
         &names(&CooperationMode::ALL)
     );
+    assert_eq!(
+        schemas["AttentionEvent"]["enum"].as_array().unwrap(),
+        &names(&yunzhan_model::attention::Event::ALL)
+    );
     let hall_ids: Vec<Value> = yunzhan_model::HALLS
         .iter()
         .map(|hall| Value::from(hall.id))

@@ -238,6 +238,17 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
         http.get(format!("{base}{path}")).send().await.unwrap();
     }
 
+    // Attention counts: the client's address is neither logged nor kept.
+    let counted = http
+        .post(format!("{base}/api/v1/counts"))
+        .header("X-Forwarded-For", "203.0.113.77")
+        .json(&serde_json::json!({ "batch": "privacy-batch-1", "counts": [
+            { "platform_no": "YZ-2023-00002", "event": "card_open", "n": 1 }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(counted.status(), 202);
+
     let stopping = Instant::now();
     let (status, log) = terminate(child);
     assert!(
@@ -255,8 +266,9 @@ async fn serves_the_api_and_the_web_app_logs_no_personal_data_and_stops_on_sigte
         "the route, not the path: {log}"
     );
     assert!(log.contains("stopped"), "{log}");
+    assert!(log.contains("/api/v1/counts"), "{log}");
     let mut private = personal.to_vec();
-    private.extend(["隐私回复内容", secret.as_str()]);
+    private.extend(["隐私回复内容", secret.as_str(), "203.0.113.77"]);
     for value in private {
         assert!(
             !log.contains(value),

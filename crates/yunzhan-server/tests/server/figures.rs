@@ -17,7 +17,7 @@ use super::common::{TestServer, UNLIMITED, back_ends, settings, start};
 use super::deals::{Browser, submit, two_agents_projects};
 
 /// Rows of `sql` as strings, straight from the database.
-async fn query(db: &DbTarget, sql: &str) -> Vec<Vec<String>> {
+pub(super) async fn query(db: &DbTarget, sql: &str) -> Vec<Vec<String>> {
     macro_rules! rows {
         ($connection:ty) => {{
             let mut connection = <$connection>::connect(&db.url()).await.unwrap();

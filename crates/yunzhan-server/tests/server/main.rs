@@ -2,6 +2,7 @@
 //! binary (each binary would link the server once more).
 
 mod api;
+mod attention;
 mod binary;
 mod common;
 mod config;
