@@ -22,8 +22,12 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/v1/ready" >/dev/null && break; sleep 0.1; done
 token=$("$server" agent-token KF-0001 --db "$work/fuzz.db" 2>/dev/null)
+# ensure_resource_availability is left out: a thread opens only with the
+# secret of its own receipt (the agent's token does not open it, by design),
+# so "created, then 404 with the same credentials" is the intended answer.
 "$venv/bin/st" run docs/openapi.json --url "http://127.0.0.1:$port" \
   --max-examples "$examples" --generation-deterministic \
+  --exclude-checks ensure_resource_availability \
   -H "Authorization: Bearer $token"
 if grep -q panicked "$work/server.log"; then
   echo "the server panicked:" >&2; cat "$work/server.log" >&2; exit 1

@@ -25,7 +25,9 @@
 //      every workspace and thread page;
 //   8. a workspace session expires (a server with 3-second sessions);
 //   9. an organiser's dashboard counts those inquiries, draws its charts,
-//      passes axe-core and downloads its tables (workbook and CSV).
+//      passes axe-core and downloads its tables (workbook and CSV);
+//   10. the exhibitor of the counted project sees its booth's anonymous
+//      figures (small counts as "<5"), axe-core clean.
 // Screenshots and timings go to OUT_DIR. Timings (web-timing.json: the
 // loading page, first paint, first frame, ready) are reported, not checked
 // against a budget: on a busy machine they vary while nothing is wrong.
@@ -285,6 +287,29 @@ async function organiserDashboard() {
   const funnel = await fetched("下载 CSV：转化漏斗");
   const text = funnel.bytes.toString("utf8");
   check(funnel.bytes[0] === 0xef && text.includes("合作意向,1"), `the funnel downloads as CSV with a BOM (${funnel.name})`);
+  await context.close();
+}
+
+/** Part 10: the exhibitor of the project parts 2b and 3 counted sees its
+ * booth's anonymous figures, small counts as "<5". */
+async function exhibitorPage() {
+  const token = spawnSync(serverBinary, ["exhibitor-token", project.organisation, "--db", db], { encoding: "utf8" }).stdout.trim();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/agent/`);
+  await page.getByLabel("令牌").fill(token);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForSelector("h1:has-text('展位数据')", { timeout: 30_000 });
+  const tile = (label) => page.locator("ul.tiles li", { has: page.locator(`span.label:text-is("${label}")`) })
+    .locator("span.value").textContent();
+  const [opens, handOffs] = [await tile("卡片打开"), await tile("扫码带走")];
+  const rows = await page.locator("table.figures tbody tr").count();
+  check(/^(<5|[5-9]|\d{2,})$/.test(opens) && handOffs === "<5" && rows >= 1 && (await page.textContent("main")).includes(project.platform_no),
+    `an exhibitor signs in to its booth's figures: card opens "${opens}", QR hand-offs "${handOffs}" (none: shown as <5), ${rows} day(s) of counts`);
+  await accessible(page, "exhibitor's page");
+  await page.screenshot({ path: join(out, "exhibitor-page.png"), fullPage: true });
+  const inbox = await page.goto(`${base}/agent/inquiries/1`);
+  check(inbox.status() === 403, `an exhibitor's session opens nothing of the workspace (HTTP ${inbox.status()})`);
   await context.close();
 }
 
@@ -618,6 +643,7 @@ try {
     await page.close();
   }
   await organiserDashboard();
+  await exhibitorPage();
   await sessionExpiry();
 } catch (error) {
   check(false, `browser run stopped: ${error.message}`);

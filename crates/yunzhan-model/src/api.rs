@@ -10,6 +10,9 @@ pub const PREFIX: &str = "/api/v1";
 /// Booths per page when the client does not say.
 pub const DEFAULT_PER_PAGE: usize = 50;
 pub const MAX_PER_PAGE: usize = 200;
+/// The largest page number a request may ask for (pages past the last are
+/// empty; this bounds the number, not the catalog).
+pub const MAX_PAGE: usize = 1_000_000;
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

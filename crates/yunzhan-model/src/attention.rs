@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{FieldError, Problem};
+use crate::validate::{FieldError, Problem, is_platform_no};
 
 /// What was counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -129,6 +129,12 @@ impl CountBatch {
             ));
         }
         for (index, count) in self.counts.iter().enumerate() {
+            if !is_platform_no(&count.platform_no) {
+                errors.push(FieldError::new(
+                    format!("counts[{index}].platform_no"),
+                    Problem::BadPlatformNo,
+                ));
+            }
             if !(1..=Self::MAX_N).contains(&count.n) {
                 errors.push(FieldError::new(
                     format!("counts[{index}].n"),

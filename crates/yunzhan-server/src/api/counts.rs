@@ -13,6 +13,10 @@ use yunzhan_model::attention::{Count, CountBatch, Counted};
 
 use super::{ApiError, ApiResult, AppState, read_body};
 
+/// A full batch (1,000 counts) is about 70 KiB, more than the other
+/// routes' limit.
+pub(super) const BODY_LIMIT: usize = 256 * 1024;
+
 pub(super) async fn add(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,

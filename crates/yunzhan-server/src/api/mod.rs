@@ -11,7 +11,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -95,7 +95,11 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, "/projects/{platform_no}", get(project)),
         route(Method::GET, "/search", get(search)),
         route(Method::POST, "/inquiries", post(submit_inquiry)),
-        route(Method::POST, "/counts", post(counts::add)),
+        route(
+            Method::POST,
+            "/counts",
+            post(counts::add).layer(DefaultBodyLimit::max(counts::BODY_LIMIT)),
+        ),
         route(Method::GET, "/inquiries/{id}/thread", get(thread::thread)),
         route(
             Method::POST,
@@ -365,7 +369,7 @@ async fn hall_booths(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let hall = hall_from_id(&hall)?;
-    let page = parse_count("page", params.page.as_deref(), 1, usize::MAX)?;
+    let page = parse_count("page", params.page.as_deref(), 1, api::MAX_PAGE)?;
     let per_page = parse_count(
         "per_page",
         params.per_page.as_deref(),

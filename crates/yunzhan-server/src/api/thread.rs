@@ -26,14 +26,23 @@ pub(crate) async fn open_thread(state: &AppState, id: i64, secret: &str) -> ApiR
             .await
             .map_err(|error| state.database_failed(error))?
     };
-    file.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "no_thread",
-            "no thread opens with this inquiry id and secret; use the link or the app that sent the inquiry".into(),
-            "该询单编号与密钥无法打开任何对话；请使用发送询单时的链接或应用".into(),
-        )
-    })
+    file.ok_or_else(no_thread)
+}
+
+/// The one answer for every thread that does not open.
+fn no_thread() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_thread",
+        "no thread opens with this inquiry id and secret; use the link or the app that sent the inquiry".into(),
+        "该询单编号与密钥无法打开任何对话；请使用发送询单时的链接或应用".into(),
+    )
+}
+
+/// The inquiry id of a thread's path: anything that is not one (too large,
+/// not a number) opens no thread, like an id that does not exist.
+fn thread_id(path: &str) -> ApiResult<i64> {
+    path.parse().map_err(|_| no_thread())
 }
 
 fn bearer(headers: &HeaderMap) -> &str {
@@ -65,9 +74,10 @@ pub(crate) fn visitor_view(state: &AppState, file: &InquiryFile) -> Thread {
 
 pub(super) async fn thread(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Thread>> {
+    let id = thread_id(&id)?;
     let file = open_thread(&state, id, bearer(&headers)).await?;
     Ok(Json(visitor_view(&state, &file)))
 }
@@ -110,10 +120,11 @@ pub(crate) async fn post(state: &AppState, write: MessageWrite) -> ApiResult<Res
 pub(super) async fn reply(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> ApiResult<Response> {
+    let id = thread_id(&id)?;
     let body = read_body(body)?;
     open_thread(&state, id, bearer(&headers)).await?;
     let key = idempotency_key(&headers)?;
@@ -148,9 +159,10 @@ pub(super) struct EventsParams {
 /// parameter here; query strings are never logged.)
 pub(super) async fn events(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     ApiQuery(params): ApiQuery<EventsParams>,
 ) -> ApiResult<Response> {
+    let id = thread_id(&id)?;
     open_thread(&state, id, &params.secret).await?;
     Ok(state.live.stream(move |change| change.inquiry_id == id))
 }

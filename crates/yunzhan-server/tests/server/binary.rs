@@ -323,6 +323,30 @@ async fn import_reports_bad_records_and_keeps_the_good_ones() {
             .unwrap();
     assert_eq!(catalog.projects().len(), 2);
 
+    // The organisers' spreadsheet: a row with an unknown hall is named by
+    // its row and column; the good rows replace the catalog.
+    let mut table = yunzhan_sheet::catalog::catalog_table(&good);
+    table.rows.truncate(4);
+    table.rows[2][4] = yunzhan_sheet::Cell::from("亚特兰蒂斯");
+    let sheet = dir.join("项目表.xlsx");
+    std::fs::write(&sheet, yunzhan_sheet::workbook(&[table]).unwrap()).unwrap();
+    let output = Command::new(SERVER)
+        .args([
+            "import",
+            sheet.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("row 4 (YZ-2023-00003): column 展馆 (hall)")
+            && stdout.contains("3 projects accepted, 1 rejected"),
+        "{stdout}"
+    );
+
     let missing = Command::new(SERVER)
         .args([
             "import",
