@@ -6,7 +6,7 @@
 //! Nothing is counted or sent while [`CountingChoice`] says no.
 
 use bevy::prelude::*;
-use bevy::time::common_conditions::on_timer;
+use bevy::time::common_conditions::on_real_timer;
 use std::time::Duration;
 use yunzhan_model::ProjectId;
 use yunzhan_model::attention::{Event, Tally};
@@ -46,12 +46,14 @@ pub(super) fn plugin(app: &mut App) {
             (
                 booth_visits
                     .run_if(in_state(Screen::Hall))
-                    .run_if(on_timer(LOOK_EVERY)),
+                    .run_if(on_real_timer(LOOK_EVERY)),
                 card_opens,
                 inquiries_and_hand_offs,
             )
                 .run_if(counting),
-            send_batch.run_if(on_timer(BATCH_EVERY)),
+            // Real time: on a slow device the game clock lags behind the wall
+            // clock (a long frame counts as at most 250 ms).
+            send_batch.run_if(on_real_timer(BATCH_EVERY)),
             forget_when_not_counting,
         ),
     );
@@ -77,7 +79,7 @@ fn booth_at(plan: &HallPlan, catalog: &ExpoCatalog, at: [f32; 2]) -> Option<Stri
 }
 
 fn booth_visits(
-    time: Res<Time>,
+    time: Res<Time<Real>>,
     plan: Option<Res<HallPlan>>,
     catalog: Res<ExpoCatalog>,
     visitors: Query<&Transform, With<Visitor>>,
@@ -104,7 +106,7 @@ fn finish_visit(counts: &mut Counts, now: f32) {
     }
 }
 
-fn end_visit(time: Res<Time>, mut counts: ResMut<Counts>) {
+fn end_visit(time: Res<Time<Real>>, mut counts: ResMut<Counts>) {
     finish_visit(&mut counts, time.elapsed_secs());
 }
 

@@ -271,6 +271,25 @@ fn the_detail_panel_saves_a_favourite_and_lists_related_projects() {
 }
 
 #[test]
+fn a_challenges_detail_panel_lists_its_possible_solutions() {
+    let mut panels = PanelsApp::new();
+    let catalog = panels.world().resource::<ExpoCatalog>().clone();
+    let challenge = catalog.find("YZ-2023-00004").expect("通江银耳 is shipped");
+    panels.set::<Selection>(|selection| selection.0 = Some(challenge));
+    assert!(panels.shows("可能的解决方案"));
+    let matcher = yunzhan_model::matching::Matcher::new(&catalog.0);
+    for solution in matcher.solutions(&catalog.0, challenge, 5) {
+        assert!(panels.shows(&catalog.project(solution.project).title));
+    }
+    assert!(panels.shows("同一产业 · 关键词：食用菌"));
+    // A promotion has no such list.
+    let promotion = catalog.find("YZ-2023-00002").expect("shipped");
+    panels.set::<Selection>(|selection| selection.0 = Some(promotion));
+    assert!(panels.shows(&catalog.project(promotion).title));
+    assert!(!panels.shows("可能的解决方案"));
+}
+
+#[test]
 fn the_inquiry_form_names_what_is_missing_and_sends_a_complete_inquiry() {
     let mut panels = PanelsApp::new();
     let project = some_project(&panels);

@@ -1,11 +1,15 @@
 //! The project detail panel: facts, summary, the service agent, favourite
-//! and inquiry buttons, related projects, and the kiosk's QR hand-off.
+//! and inquiry buttons, a challenge's possible solutions, related projects,
+//! and the kiosk's QR hand-off.
 
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
-use yunzhan_model::ProjectId;
+use std::sync::Arc;
+
 use yunzhan_model::attention::Event;
+use yunzhan_model::matching::{Matcher, Solution};
+use yunzhan_model::{Catalog, ProjectId, ProjectKind};
 
 use super::browse::project_row;
 use super::{Panels, hall_name};
@@ -13,33 +17,48 @@ use crate::deeplink::ShareBase;
 use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Noticed};
 use crate::world::interaction::{FocusProject, Selection};
 
-/// The related projects of one project, in one catalog: ids are positions
-/// in a catalog, so another catalog on show means computing them again.
-struct RelatedProjects {
-    catalog: std::sync::Arc<yunzhan_model::Catalog>,
-    project: ProjectId,
+/// What the panel suggests beside one project of one catalog: related
+/// projects and, for a challenge, its possible solutions. Ids are
+/// positions in a catalog, so another catalog on show means computing them
+/// again (and the matcher too, built on the first challenge opened).
+struct Suggestions {
+    catalog: Arc<Catalog>,
+    matcher: Option<Matcher>,
+    project: Option<ProjectId>,
     related: Vec<ProjectId>,
+    solutions: Vec<Solution>,
 }
 
-impl RelatedProjects {
-    /// The related projects of `project` in the catalog on show, from the
-    /// cache when it holds them.
-    fn of(catalog: &ExpoCatalog, project: ProjectId, cache: &mut Option<Self>) -> Vec<ProjectId> {
-        let fresh = |cached: &&mut RelatedProjects| {
-            cached.project == project && std::sync::Arc::ptr_eq(&cached.catalog, &catalog.0)
-        };
-        match cache.as_mut().filter(fresh) {
-            Some(cached) => cached.related.clone(),
-            None => {
-                let related = catalog.related(project, 6);
-                *cache = Some(RelatedProjects {
-                    catalog: catalog.0.clone(),
-                    project,
-                    related: related.clone(),
-                });
-                related
-            }
+impl Suggestions {
+    /// The suggestions for `project` in the catalog on show, from the cache
+    /// when it holds them.
+    fn of<'a>(catalog: &ExpoCatalog, project: ProjectId, cache: &'a mut Option<Self>) -> &'a Self {
+        if cache
+            .as_ref()
+            .is_none_or(|cached| !Arc::ptr_eq(&cached.catalog, &catalog.0))
+        {
+            *cache = Some(Suggestions {
+                catalog: catalog.0.clone(),
+                matcher: None,
+                project: None,
+                related: Vec::new(),
+                solutions: Vec::new(),
+            });
         }
+        let cached = cache.as_mut().expect("filled above");
+        if cached.project != Some(project) {
+            cached.project = Some(project);
+            cached.related = catalog.related(project, 6);
+            cached.solutions = if catalog.project(project).kind == ProjectKind::Challenge {
+                let matcher = cached
+                    .matcher
+                    .get_or_insert_with(|| Matcher::new(&catalog.0));
+                matcher.solutions(&catalog.0, project, 5)
+            } else {
+                Vec::new()
+            };
+        }
+        cached
     }
 }
 
@@ -55,8 +74,8 @@ pub(super) struct DetailWorld<'w, 's> {
     focus: MessageWriter<'w, FocusProject>,
     kiosk: Option<Res<'w, Kiosk>>,
     share: Option<Res<'w, ShareBase>>,
-    /// Related projects of the open project, computed once per project.
-    related: Local<'s, Option<RelatedProjects>>,
+    /// Suggestions beside the open project, computed once per project.
+    suggestions: Local<'s, Option<Suggestions>>,
     /// The QR code of the open project's link (kiosk), made once per link.
     qr: Local<'s, Option<(String, egui::TextureHandle)>>,
     noticed: MessageWriter<'w, Noticed>,
@@ -138,20 +157,44 @@ pub(super) fn detail(mut contexts: EguiContexts, mut ui: DetailWorld) -> Result 
                         }
                     });
 
-                    body.separator();
-                    body.label(
-                        egui::RichText::new(lang.pick("相关项目", "Related projects")).strong(),
-                    );
-                    let related = RelatedProjects::of(&catalog, id, &mut ui.related);
-                    for related in related {
-                        project_row(body, &catalog, &ui.selection, lang, related, &mut ui.focus);
-                    }
+                    suggested(body, &mut ui, &catalog, lang, id);
                 });
         });
     if !open {
         ui.selection.0 = None;
     }
     Ok(())
+}
+
+/// A challenge's possible solutions, then the related projects.
+fn suggested(
+    body: &mut egui::Ui,
+    ui: &mut DetailWorld,
+    catalog: &ExpoCatalog,
+    lang: Lang,
+    id: ProjectId,
+) {
+    let suggestions = Suggestions::of(catalog, id, &mut ui.suggestions);
+    if !suggestions.solutions.is_empty() {
+        body.separator();
+        body.label(egui::RichText::new(lang.pick("可能的解决方案", "Possible solutions")).strong());
+        for solution in &suggestions.solutions {
+            project_row(
+                body,
+                catalog,
+                &ui.selection,
+                lang,
+                solution.project,
+                &mut ui.focus,
+            );
+            body.small(format!("    {}", solution.why(lang == Lang::Zh)));
+        }
+    }
+    body.separator();
+    body.label(egui::RichText::new(lang.pick("相关项目", "Related projects")).strong());
+    for &related in &suggestions.related {
+        project_row(body, catalog, &ui.selection, lang, related, &mut ui.focus);
+    }
 }
 
 fn toggle_favourite(favourites: &mut Favourites, id: ProjectId) {

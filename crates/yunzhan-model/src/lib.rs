@@ -14,6 +14,7 @@ pub mod hall;
 pub mod inquiry;
 pub mod layout;
 pub mod lobby;
+pub mod matching;
 pub mod project;
 pub mod search;
 pub mod validate;

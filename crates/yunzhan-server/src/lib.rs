@@ -85,7 +85,7 @@ pub async fn open_state(settings: &Settings) -> Result<AppState, String> {
     let db = Arc::new(db);
     let live = Live::start(db.clone(), metrics.clone()).await?;
     let state = AppState {
-        catalog: Arc::new(RwLock::new(Arc::new(ServedCatalog { catalog, etag }))),
+        catalog: Arc::new(RwLock::new(Arc::new(ServedCatalog::new(catalog, etag)))),
         db,
         metrics,
         inquiry_rate: settings.inquiry_rate,
@@ -128,7 +128,7 @@ async fn refresh_catalog(state: &AppState) -> Result<(), db::DbError> {
     }
     if let Some((catalog, etag)) = state.db.load_catalog().await? {
         tracing::info!(catalog_version = catalog.catalog_version(), %etag, "serving a new catalog");
-        state.serve_catalog(ServedCatalog { catalog, etag });
+        state.serve_catalog(ServedCatalog::new(catalog, etag));
     }
     Ok(())
 }

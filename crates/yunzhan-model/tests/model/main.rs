@@ -4,5 +4,6 @@
 mod bad_records;
 mod booth;
 mod figures;
+mod matching;
 mod search;
 mod shipped_catalog;

@@ -7,7 +7,7 @@ mod thread;
 pub(crate) use thread::{open_thread, post as post_message, visitor_view};
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -22,6 +22,7 @@ use yunzhan_model::api::{
     InquiryReceipt, ProjectCard, SearchResults,
 };
 use yunzhan_model::inquiry::Inquiry;
+use yunzhan_model::matching::Matcher;
 use yunzhan_model::validate::FieldError;
 use yunzhan_model::{Catalog, HallIndex, HallLevel, Industry, ProjectKind};
 
@@ -33,6 +34,22 @@ use crate::rate::{RateLimit, client_address};
 pub struct ServedCatalog {
     pub catalog: Catalog,
     pub etag: String,
+    /// Demand-side matching over this catalog, built when first asked for.
+    matcher: OnceLock<Matcher>,
+}
+
+impl ServedCatalog {
+    pub fn new(catalog: Catalog, etag: String) -> Self {
+        ServedCatalog {
+            catalog,
+            etag,
+            matcher: OnceLock::new(),
+        }
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| Matcher::new(&self.catalog))
+    }
 }
 
 #[derive(Clone)]

@@ -9,6 +9,7 @@ mod auth;
 mod charts;
 mod dashboard;
 mod exhibitor;
+mod matching;
 mod pages;
 mod thread_page;
 
@@ -23,6 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::Markup;
 use serde::Deserialize;
+use yunzhan_model::ProjectKind;
 use yunzhan_model::api::{Author, FieldMessage};
 use yunzhan_model::deal::{Stage, StageChange};
 
@@ -60,6 +62,7 @@ pub fn routes() -> Router<AppState> {
     thread_page::routes()
         .merge(dashboard::routes())
         .merge(exhibitor::routes())
+        .merge(matching::routes())
         .route("/agent", get(|| async { Redirect::permanent("/agent/") }))
         .route("/agent/", get(home))
         .route("/agent/sign-in", post(sign_in))
@@ -249,14 +252,20 @@ async fn inbox(
             .map(|id| served.catalog.project(id).title.clone())
             .unwrap_or_default()
     };
-    let projects: Vec<(String, String)> = match &filter.agent {
-        Some(agent) => served
+    let theirs = |kind: Option<ProjectKind>| -> Vec<(String, String)> {
+        let Some(agent) = &filter.agent else {
+            return Vec::new();
+        };
+        served
             .catalog
             .projects()
             .iter()
-            .filter(|project| project.agent.id == *agent)
+            .filter(|project| project.agent.id == *agent && kind.is_none_or(|k| project.kind == k))
             .map(|project| (project.platform_no.clone(), project.title.clone()))
-            .collect(),
+            .collect()
+    };
+    let projects: Vec<(String, String)> = match &filter.agent {
+        Some(_) => theirs(None),
         None => {
             let mut seen: Vec<String> = rows.iter().map(|row| row.platform_no.clone()).collect();
             seen.sort();
@@ -279,6 +288,7 @@ async fn inbox(
         project: filter.platform_no.clone(),
         stage: filter.stage,
         overdue_hours,
+        challenges: theirs(Some(ProjectKind::Challenge)),
     };
     Ok(page(
         StatusCode::OK,
@@ -401,11 +411,12 @@ fn inquiry_page(
     draft: String,
 ) -> Response {
     let served = state.served();
-    let project_title = served
+    let project = served
         .catalog
         .find(&file.row.platform_no)
-        .map(|id| served.catalog.project(id).title.clone())
-        .unwrap_or_default();
+        .map(|id| served.catalog.project(id));
+    let project_title = project.map(|p| p.title.clone()).unwrap_or_default();
+    let challenge = project.is_some_and(|p| p.kind == ProjectKind::Challenge);
     let agents = if signed_in.is_organiser() {
         let mut agents: Vec<(String, String)> = served
             .catalog
@@ -422,6 +433,7 @@ fn inquiry_page(
     let view = InquiryPage {
         file,
         project_title,
+        challenge,
         agents,
         problem,
         draft,

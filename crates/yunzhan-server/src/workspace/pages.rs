@@ -266,6 +266,9 @@ pub(super) struct InboxPage<'a> {
     pub overdue_hours: f64,
     /// Seconds since each row was received, by the rows' order.
     pub ages: Vec<f64>,
+    /// The agent's challenges (platform number and title), to match
+    /// solvers to.
+    pub challenges: Vec<(String, String)>,
 }
 
 pub(super) fn inbox(lang: Lang, session: &Session, page: &InboxPage) -> Markup {
@@ -352,6 +355,17 @@ pub(super) fn inbox(lang: Lang, session: &Session, page: &InboxPage) -> Markup {
                     }
                 }
             }
+            @if !page.challenges.is_empty() {
+                section aria-labelledby="matching" {
+                    h2 #matching { (lang.t("需求侧撮合", "Demand-side matching")) }
+                    p { (lang.t("为您的科技难题项目寻找可能的解决方案，一键发起对接：", "Find possible solutions for your challenges and route a solver in one action:")) }
+                    ul.challenges {
+                        @for (platform_no, name) in &page.challenges {
+                            li { a href={ "/agent/challenges/" (platform_no) } { (platform_no) " " (name) } }
+                        }
+                    }
+                }
+            }
             @if organiser {
                 section aria-labelledby="settings" {
                     h2 #settings { (lang.t("设置", "Settings")) }
@@ -372,6 +386,8 @@ pub(super) fn inbox(lang: Lang, session: &Session, page: &InboxPage) -> Markup {
 pub(super) struct InquiryPage<'a> {
     pub file: &'a InquiryFile,
     pub project_title: String,
+    /// The project is a challenge (科技难题攻关), with possible solutions.
+    pub challenge: bool,
     pub agents: Vec<(String, String)>,
     pub problem: Option<Notice>,
     pub draft: String,
@@ -439,6 +455,9 @@ pub(super) fn inquiry(lang: Lang, session: &Session, page: &InquiryPage) -> Mark
             p { a href="/agent/" { "← " (lang.t("收件箱", "Inbox")) } }
             h1 { (title) }
             p { (file.row.platform_no) " " (page.project_title) }
+            @if page.challenge {
+                p { a href={ "/agent/challenges/" (file.row.platform_no) } { (lang.t("可能的解决方案 →", "Possible solutions →")) } }
+            }
             (notice(lang, page.problem.as_ref()))
             div #live data-events="/agent/events" {
                 p #stage-now aria-live="polite" {

@@ -8,6 +8,7 @@ mod common;
 mod config;
 mod deals;
 mod figures;
+mod matching;
 mod outbox_fault;
 mod processes;
 mod replicas;

@@ -7,12 +7,14 @@
 //! yunzhan-catalog import SHEET --out JSON    a spreadsheet to a catalog file
 //! yunzhan-catalog export JSON --out SHEET    a catalog file to a spreadsheet
 //! yunzhan-catalog template OUT.xlsx          the empty template workbook
+//! yunzhan-catalog matching [JUDGEMENTS]      precision@5 of demand-side matching vs related projects
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use yunzhan_model::generate;
+use yunzhan_model::matching::{Judgements, Matcher, precision_at};
 use yunzhan_sheet::catalog::{CatalogFile, catalog_table, load_file};
 use yunzhan_sheet::{Table, workbook};
 
@@ -66,6 +68,14 @@ enum Command {
         #[arg(default_value = "docs/catalog-template.xlsx")]
         out: String,
     },
+    /// Print, as a Markdown table, the precision@k of demand-side matching and of the plain
+    /// related-projects list on hand-judged challenges of the shipped catalog
+    Matching {
+        #[arg(default_value = "docs/matching-judgements.json")]
+        judgements: String,
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -88,6 +98,7 @@ fn main() -> ExitCode {
             table.rows.truncate(1);
             write_sheet(&out, &table)
         }
+        Command::Matching { judgements, k } => matching(&judgements, k),
     };
     outcome.unwrap_or_else(|message| {
         eprintln!("error: {message}");
@@ -143,6 +154,81 @@ fn import(file: &str, out: &str, catalog_version: Option<String>) -> Result<Exit
     eprintln!("{}", loaded.describe(file));
     write(out, loaded.catalog.to_json().into_bytes())?;
     Ok(verdict(&loaded))
+}
+
+fn matching(file: &str, k: usize) -> Result<ExitCode, String> {
+    let text =
+        std::fs::read_to_string(file).map_err(|error| format!("cannot read {file}: {error}"))?;
+    let judgements: Judgements =
+        serde_json::from_str(&text).map_err(|error| format!("{file}: {error}"))?;
+    let catalog = generate::shipped_catalog();
+    let matcher = Matcher::new(&catalog);
+    let matched = precision_at(&catalog, &judgements, k, |id| {
+        let solutions = matcher.solutions(&catalog, id, k);
+        solutions
+            .into_iter()
+            .map(|solution| solution.project)
+            .collect()
+    })?;
+    let related = precision_at(&catalog, &judgements, k, |id| catalog.related(id, k))?;
+    println!("| challenge | title | matching P@{k} | related P@{k} |\n|---|---|---|---|");
+    let mut groups = [
+        (true, Vec::new(), Vec::new()),
+        (false, Vec::new(), Vec::new()),
+    ];
+    for (index, judgement) in judgements.challenges.iter().enumerate() {
+        let project = catalog.project(catalog.find(&judgement.challenge).expect("checked above"));
+        println!(
+            "| {} | {} | {:.1} | {:.1} |",
+            project.platform_no, project.title, matched[index], related[index]
+        );
+        let group = &mut groups[usize::from(project.generated)];
+        group.1.push(matched[index]);
+        group.2.push(related[index]);
+    }
+    let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
+    for (named, matched, related) in &groups {
+        let label = if *named {
+            "named in the report"
+        } else {
+            "generated (demo)"
+        };
+        println!(
+            "| mean, {} {label} | | {:.2} | {:.2} |",
+            matched.len(),
+            mean(matched),
+            mean(related)
+        );
+    }
+    println!(
+        "| mean, all {} | | {:.2} | {:.2} |",
+        matched.len(),
+        mean(&matched),
+        mean(&related)
+    );
+    // What matching found for the challenges named in the report.
+    println!("\n| challenge | matching's top {k} (✓ judged a solver) |\n|---|---|");
+    for judgement in &judgements.challenges {
+        let id = catalog.find(&judgement.challenge).expect("checked above");
+        if catalog.project(id).generated {
+            continue;
+        }
+        let found: Vec<String> = matcher
+            .solutions(&catalog, id, k)
+            .iter()
+            .map(|solution| {
+                let project = catalog.project(solution.project);
+                let mark = if judgement.solved_by(project) {
+                    "✓ "
+                } else {
+                    ""
+                };
+                format!("{mark}{} ({})", project.title, solution.why(true))
+            })
+            .collect();
+        println!("| {} | {} |", catalog.project(id).title, found.join("; "));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_sheet(out: &str, table: &Table) -> Result<ExitCode, String> {
