@@ -147,15 +147,16 @@ async function accessible(page, what) {
   check(serious.length === 0, `${what}: no serious accessibility violations (${result.violations.length} minor)`);
 }
 
-/** Signs in to the workspace at `origin` with `token` in a new context. */
-async function signIn(origin, token) {
+/** Signs in to the workspace at `origin` with `token` in a new context and
+ * waits for the page it lands on (by its heading). */
+async function signIn(origin, token, heading = "询单") {
   // bypassCSP: the pages allow no inline script, and axe-core is injected as one.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", bypassCSP: true });
   const page = await context.newPage();
   await page.goto(`${origin}/agent/`);
   await page.getByLabel("令牌").fill(token);
   await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForSelector("main h1:has-text('询单')", { timeout: 30_000 });
+  await page.waitForSelector(`main h1:has-text('${heading}')`, { timeout: 30_000 });
   return { context, page };
 }
 
@@ -296,12 +297,7 @@ async function organiserDashboard() {
  * booth's anonymous figures, small counts as "<5". */
 async function exhibitorPage() {
   const token = spawnSync(serverBinary, ["exhibitor-token", project.organisation, "--db", db], { encoding: "utf8" }).stdout.trim();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN", bypassCSP: true });
-  const page = await context.newPage();
-  await page.goto(`${base}/agent/`);
-  await page.getByLabel("令牌").fill(token);
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForSelector("h1:has-text('展位数据')", { timeout: 30_000 });
+  const { context, page } = await signIn(base, token, "展位数据");
   const tile = (label) => page.locator("ul.tiles li", { has: page.locator(`span.label:text-is("${label}")`) })
     .locator("span.value").textContent();
   const [opens, handOffs] = [await tile("卡片打开"), await tile("扫码带走")];
