@@ -1,6 +1,8 @@
 //! Checks the PNGs of `yunzhan --capture DIR`: every view exists and is not
-//! blank, and the card close-up shows dark text on a light card in the middle
-//! of the picture. With `--booth-preview`, checks `booth-preview.png` of
+//! blank, the card close-up shows dark text on a light card in the middle
+//! of the picture, and the hall is lit and roofed: seen from its door, the
+//! concrete floor's brightness varies with the baked light (a flat, unlit
+//! floor is one shade) and a ceiling, not the sky, fills the top. With `--booth-preview`, checks `booth-preview.png` of
 //! `yunzhan --preview assets/booths/sample --capture DIR` instead: the
 //! sample's own model (its wood-panelled back wall) fills the middle. Exits
 //! non-zero with the reason otherwise. CI runs it after the capture under Xvfb.
@@ -22,9 +24,13 @@ struct Cli {
     dir: PathBuf,
 }
 
-const VIEWS: [&str; 5] = [
+const VIEWS: [&str; 9] = [
     "lobby.png",
+    "lobby-entrance.png",
+    "hall-door.png",
     "hall-aisle.png",
+    "hall-longest-aisle.png",
+    "hall-booths.png",
     "card.png",
     "detail.png",
     "minimap.png",
@@ -47,6 +53,39 @@ fn middle_share(image: &image::RgbImage, test: impl Fn(&image::Rgb<u8>) -> bool)
         }
     }
     hits as f32 / total as f32
+}
+
+/// The sky (the clear colour) as 8-bit sRGB.
+const SKY: [i32; 3] = [184, 199, 219];
+
+/// The picture from the hall's door: the spread (5th to 95th percentile) of
+/// the concrete floor's luminance in the bottom third, and the share of the
+/// top band (right of the toolbar) that is not sky.
+fn lit_and_roofed(image: &image::RgbImage) -> (f32, f32) {
+    let (w, h) = (image.width(), image.height());
+    let mut floor: Vec<f32> = (h * 2 / 3..h)
+        .flat_map(|y| (w * 3 / 10..w).map(move |x| (x, y)))
+        .map(|(x, y)| image.get_pixel(x, y))
+        .filter(|pixel| {
+            let [r, g, b] = pixel.0.map(i32::from);
+            (r - g).abs() < 14 && (g - b).abs() < 14 && luminance(pixel) > 90.0
+        })
+        .map(luminance)
+        .collect();
+    floor.sort_by(f32::total_cmp);
+    let spread = match floor.len() {
+        0..100 => 0.0,
+        n => floor[n * 95 / 100] - floor[n * 5 / 100],
+    };
+    let band: Vec<bool> = (0..h * 15 / 100)
+        .flat_map(|y| (w * 3 / 4..w).map(move |x| (x, y)))
+        .map(|(x, y)| {
+            let pixel = image.get_pixel(x, y).0.map(i32::from);
+            (0..3).any(|c| (pixel[c] - SKY[c]).abs() > 20)
+        })
+        .collect();
+    let roofed = band.iter().filter(|&&roof| roof).count() as f32 / band.len() as f32;
+    (spread, roofed)
 }
 
 fn check_booth_preview(dir: &Path) -> Result<Vec<String>, String> {
@@ -95,6 +134,24 @@ fn check(dir: &Path) -> Result<Vec<String>, String> {
             image.width(),
             image.height()
         );
+        if view == "hall-door.png" {
+            let (spread, roofed) = lit_and_roofed(&image);
+            if spread < 12.0 {
+                return Err(format!(
+                    "hall-door.png: the floor is flat, unlit (luminance spread {spread:.1})"
+                ));
+            }
+            if roofed < 0.8 {
+                return Err(format!(
+                    "hall-door.png: no ceiling over the hall ({:.0}% of the top is not sky)",
+                    roofed * 100.0
+                ));
+            }
+            line.push_str(&format!(
+                "; floor luminance spread {spread:.1}, top {:.0}% ceiling",
+                roofed * 100.0
+            ));
+        }
         if view == "card.png" {
             // The card, faced square-on from reading distance, fills the middle.
             let ink = middle_share(&image, |pixel| luminance(pixel) < 110.0);

@@ -1,8 +1,11 @@
 //! Capture mode (`yunzhan --capture DIR [--hall ID] [--project NO]`): renders
-//! a fixed set of views to PNG files in DIR and exits — the lobby, a hall
-//! aisle, a card close-up, the detail panel and the minimap. Each view waits
-//! until the scene is ready (hall built, travel finished, card textures
-//! painted) and a few frames more, so the pictures are complete.
+//! a fixed set of views to PNG files in DIR and exits — the lobby from above
+//! and from its entrance, the hall from its door, an aisle, the longest
+//! aisle, the densest booths, a card close-up, the detail panel and the
+//! minimap. Each view waits until the scene is ready (hall built, travel
+//! finished, card textures painted) and a few frames more, so the pictures
+//! are complete. The scene views are timed at the high tier and again at
+//! the low tier; `frames.json` has a row per view and tier.
 
 use std::path::PathBuf;
 
@@ -19,7 +22,10 @@ use crate::world::hall::HallPlan;
 use crate::world::interaction::{FocusProject, Selection};
 use crate::world::lobby::LobbyScene;
 use crate::world::navigation::{Go, Travel, place};
-use crate::world::visitor::Visitor;
+use crate::world::quality::{Quality, QualitySetting, Tier};
+use crate::world::scene::world;
+use crate::world::visitor::{EYE_HEIGHT, Visitor};
+use std::f32::consts::FRAC_PI_2;
 
 /// Frames rendered after a view is ready, before its shot.
 const SETTLE_FRAMES: u32 = 12;
@@ -39,7 +45,15 @@ enum View {
     /// Nothing but the sky and the HUD: the frame-time baseline (no picture).
     Empty,
     Lobby,
+    /// The lobby at eye height from its entrance.
+    LobbyEntrance,
+    /// The hall from inside its door, looking in.
+    HallDoor,
     HallAisle,
+    /// Along the middle one of the hall's aisles, from its west end.
+    LongestAisle,
+    /// The booth with the most booths around it, from its aisle.
+    Booths,
     Card,
     Detail,
     Minimap,
@@ -48,20 +62,49 @@ enum View {
 }
 
 impl View {
-    const ALL: [View; 6] = [
+    const ALL: [View; 10] = [
         View::Empty,
         View::Lobby,
+        View::LobbyEntrance,
+        View::HallDoor,
         View::HallAisle,
+        View::LongestAisle,
+        View::Booths,
         View::Card,
         View::Detail,
         View::Minimap,
     ];
 
+    /// The views whose frame times are measured (at both tiers).
+    fn timed(self) -> bool {
+        matches!(
+            self,
+            View::Empty
+                | View::Lobby
+                | View::LobbyEntrance
+                | View::HallDoor
+                | View::HallAisle
+                | View::LongestAisle
+                | View::Booths
+        )
+    }
+
+    /// Every view at the high tier, then the timed ones at the low tier.
+    fn sequence() -> Vec<(View, Tier)> {
+        let high = View::ALL.into_iter().map(|view| (view, Tier::High));
+        let low = View::ALL.into_iter().filter(|view| view.timed());
+        high.chain(low.map(|view| (view, Tier::Low))).collect()
+    }
+
     fn file(self) -> &'static str {
         match self {
             View::Empty => "empty.png",
             View::Lobby => "lobby.png",
+            View::LobbyEntrance => "lobby-entrance.png",
+            View::HallDoor => "hall-door.png",
             View::HallAisle => "hall-aisle.png",
+            View::LongestAisle => "hall-longest-aisle.png",
+            View::Booths => "hall-booths.png",
             View::Card => "card.png",
             View::Detail => "detail.png",
             View::Minimap => "minimap.png",
@@ -72,7 +115,7 @@ impl View {
 
 #[derive(Resource)]
 struct CaptureState {
-    views: Vec<View>,
+    views: Vec<(View, Tier)>,
     dir: PathBuf,
     hall: Option<HallIndex>,
     project: Option<String>,
@@ -129,17 +172,17 @@ impl CaptureState {
     /// the lobby, the hall); whether the view's figures are complete.
     fn measured(
         &mut self,
-        view: View,
+        (view, tier): (View, Tier),
         frame_ms: f32,
         counts: &SceneCounts,
         atlas: &CardAtlas,
         counting: &mut CountingChoice,
     ) -> bool {
-        let timed = matches!(view, View::Empty | View::Lobby | View::HallAisle);
-        if !timed || self.samples.len() >= MEASURE_FRAMES {
+        if !view.timed() || self.samples.len() >= MEASURE_FRAMES {
             return true;
         }
-        if view == View::HallAisle {
+        let compared = view == View::HallAisle && tier == Tier::High;
+        if compared {
             self.compare_counting(frame_ms, counting);
         }
         self.samples.push(frame_ms);
@@ -147,7 +190,11 @@ impl CaptureState {
             return false;
         }
         let mut entry = counts.report(view, &self.samples, atlas);
-        if view == View::HallAisle {
+        entry["tier"] = serde_json::json!(match tier {
+            Tier::High => "high",
+            Tier::Low => "low",
+        });
+        if compared {
             let [on, off] = [mean(&self.counting[0]), mean(&self.counting[1])];
             entry["counting_on_ms_mean"] = serde_json::json!((on * 100.0).round() / 100.0);
             entry["counting_off_ms_mean"] = serde_json::json!((off * 100.0).round() / 100.0);
@@ -179,9 +226,9 @@ impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(CaptureState {
             views: if self.preview {
-                vec![View::Booth]
+                vec![(View::Booth, Tier::High)]
             } else {
-                View::ALL.to_vec()
+                View::sequence()
             },
             dir: self.dir.clone(),
             hall: self.hall,
@@ -267,6 +314,7 @@ struct ViewScene<'a, 'w, 's> {
     atlas: &'a CardAtlas,
     selection: &'a mut Selection,
     preview: Option<&'a crate::preview::BoothPreview>,
+    in_lobby: bool,
     in_hall: bool,
     travelling: bool,
     target: Option<ProjectId>,
@@ -281,8 +329,14 @@ impl ViewScene<'_, '_, '_> {
             View::Empty | View::Lobby => {
                 *self.transform = Transform::from_xyz(32.0, 14.0, 10.0)
                     .looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y);
-                true
+                self.in_lobby
             }
+            View::LobbyEntrance => {
+                *self.transform = Transform::from_xyz(32.0, EYE_HEIGHT, -1.0)
+                    .looking_at(Vec3::new(32.0, 3.0, -40.0), Vec3::Y);
+                self.in_lobby
+            }
+            View::HallDoor | View::LongestAisle | View::Booths => self.hall_view(view),
             View::HallAisle => {
                 if let (true, 0, Some(plan)) = (self.in_hall, self.ready_frames, self.plan) {
                     // Stand in the aisle behind the first island, looking
@@ -313,6 +367,36 @@ impl ViewScene<'_, '_, '_> {
         }
     }
 
+    /// Poses the hall views that need only the hall and its cards: from the
+    /// door, along the middle aisle from its west end, at the booth with
+    /// the most neighbours.
+    fn hall_view(&mut self, view: View) -> bool {
+        let (true, Some(plan)) = (self.in_hall, self.plan) else {
+            return false;
+        };
+        if self.ready_frames == 0 {
+            self.commands.entity(self.visitor_entity).remove::<Travel>();
+            let layout = &plan.layout;
+            match view {
+                View::HallDoor => place(self.visitor, self.transform, plan.entrance(), 0.0),
+                View::LongestAisle => {
+                    let aisles = crate::world::dressing::aisles(layout);
+                    let aisle = aisles[aisles.len() / 2];
+                    let z = (aisle.z[0] + aisle.z[1]) / 2.0;
+                    place(self.visitor, self.transform, [1.5, z], FRAC_PI_2);
+                }
+                _ => {
+                    let booth = &layout.booths[densest_booth(layout)];
+                    let target = world(booth.rect.center(), 1.6);
+                    let [x, z] = booth.front(4.0);
+                    let eye = world([x + 3.5, z], 2.4);
+                    *self.transform = Transform::from_translation(eye).looking_at(target, Vec3::Y);
+                }
+            }
+        }
+        self.atlas.resident() > 0
+    }
+
     /// Stands back in the aisle, a little above eye height, looking at the
     /// middle of the previewed booth.
     fn booth_ready(&mut self) -> bool {
@@ -326,6 +410,50 @@ impl ViewScene<'_, '_, '_> {
         *self.transform = Transform::from_translation(eye).looking_at(target, Vec3::Y);
         self.atlas.resident() > 0
     }
+}
+
+/// Hides the lobby for the empty view and sets the view's tier (only in
+/// the lobby: a hall would be rebuilt for it).
+fn set_the_stage(
+    view: View,
+    tier: Tier,
+    in_lobby: bool,
+    lobby: &mut Query<&mut Visibility, With<LobbyScene>>,
+    quality: &mut Quality,
+) {
+    for mut visibility in lobby {
+        visibility.set_if_neq(match view {
+            View::Empty => Visibility::Hidden,
+            _ => Visibility::Inherited,
+        });
+    }
+    if in_lobby && *quality != fixed_quality(tier) {
+        *quality = fixed_quality(tier);
+    }
+}
+
+/// The quality setting that keeps a tier.
+fn fixed_quality(tier: Tier) -> Quality {
+    let setting = match tier {
+        Tier::High => QualitySetting::High,
+        Tier::Low => QualitySetting::Low,
+    };
+    Quality {
+        setting,
+        tier,
+        auto_low_because: None,
+    }
+}
+
+/// The booth with the most booths within 12 m (the first of equals).
+fn densest_booth(layout: &yunzhan_model::layout::HallLayout) -> usize {
+    let centres: Vec<Vec2> = (layout.booths.iter())
+        .map(|booth| Vec2::from(booth.rect.center()))
+        .collect();
+    let neighbours = |at: Vec2| centres.iter().filter(|c| c.distance(at) < 12.0).count();
+    (0..centres.len())
+        .max_by_key(|&index| (neighbours(centres[index]), std::cmp::Reverse(index)))
+        .unwrap_or(0)
 }
 
 /// The hall the views show: `--hall`, else the `--project`'s, else the
@@ -355,6 +483,7 @@ fn write_frame_report(state: &mut CaptureState) {
 /// Starts a view: the scene it needs and the kiosk's panels for it.
 fn start_view(
     view: View,
+    in_lobby: bool,
     hall: HallIndex,
     target: Option<(ProjectId, String)>,
     go: &mut MessageWriter<Go>,
@@ -363,7 +492,10 @@ fn start_view(
     panels: &mut Panels,
 ) {
     match (view, &target) {
-        (View::HallAisle, _) => {
+        (View::Empty | View::Lobby | View::LobbyEntrance, _) if !in_lobby => {
+            go.write(Go::Lobby);
+        }
+        (View::HallDoor, _) => {
             go.write(Go::Hall(hall));
         }
         (View::Card | View::Detail, Some((project, _))) => {
@@ -431,10 +563,11 @@ fn drive_capture(
     mut visitors: Query<(Entity, &mut Visitor, &mut Transform, Option<&Travel>), Without<Card>>,
     mut lobby: Query<&mut Visibility, With<LobbyScene>>,
     counts: SceneCounts,
-    (time, preview, mut counting): (
+    (time, preview, mut counting, mut quality): (
         Res<Time<Real>>,
         Option<Res<crate::preview::BoothPreview>>,
         ResMut<CountingChoice>,
+        ResMut<Quality>,
     ),
     (mut go, mut focus, mut exit): (
         MessageWriter<Go>,
@@ -446,17 +579,13 @@ fn drive_capture(
     if state.shooting {
         return;
     }
-    let Some(&view) = state.views.get(state.view) else {
+    let Some(&(view, tier)) = state.views.get(state.view) else {
         write_frame_report(&mut state);
         exit.write(AppExit::Success);
         return;
     };
-    for mut visibility in &mut lobby {
-        visibility.set_if_neq(match view {
-            View::Empty => Visibility::Hidden,
-            _ => Visibility::Inherited,
-        });
-    }
+    let in_lobby = *screen.get() == Screen::Lobby;
+    set_the_stage(view, tier, in_lobby, &mut lobby, &mut quality);
     let hall = chosen_hall(&state, &catalog, preview.as_deref());
     let target = chosen_project(&state, &catalog, hall);
     let Ok((entity, mut visitor, mut transform, travel)) = visitors.single_mut() else {
@@ -472,6 +601,7 @@ fn drive_capture(
         let target = target.map(|id| (id, catalog.project(id).platform_no.clone()));
         start_view(
             view,
+            in_lobby,
             hall,
             target,
             &mut go,
@@ -490,6 +620,7 @@ fn drive_capture(
         atlas: &atlas,
         selection: &mut selection,
         preview: preview.as_deref(),
+        in_lobby,
         in_hall,
         travelling,
         target,
@@ -508,10 +639,10 @@ fn drive_capture(
         return;
     }
     let frame_ms = time.delta_secs() * 1000.0;
-    if !state.measured(view, frame_ms, &counts, &atlas, &mut counting) {
+    if !state.measured((view, tier), frame_ms, &counts, &atlas, &mut counting) {
         return;
     }
-    if view == View::Empty {
+    if view == View::Empty || tier == Tier::Low {
         state.next_view();
     } else if let Err(error) = state.shoot(&mut commands, view, kiosk.kiosk.is_some()) {
         error!("{error}");

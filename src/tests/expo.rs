@@ -12,6 +12,7 @@ use crate::world::hall::{HallPlan, HallScene, booth_panels};
 use crate::world::interaction::{FocusProject, READING_DISTANCE};
 use crate::world::lobby::{GateLabel, HallGate};
 use crate::world::navigation::{Go, Travel, VISITOR_RADIUS, floor_position, place};
+use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 use bevy::prelude::*;
 use yunzhan_model::{HallIndex, Query};
@@ -238,15 +239,11 @@ fn the_lobby_has_a_labelled_gate_for_each_of_the_22_halls() {
     // Every label has a painted texture of its own.
     let mut textures = HashSet::new();
     for (label, material) in world
-        .query_filtered::<(&Name, &MeshMaterial3d<StandardMaterial>), With<GateLabel>>()
+        .query_filtered::<(&Name, &MeshMaterial3d<VenueMaterial>), With<GateLabel>>()
         .iter(world)
     {
-        let materials = world.resource::<Assets<StandardMaterial>>();
-        let texture = materials
-            .get(&material.0)
-            .unwrap()
-            .base_color_texture
-            .clone();
+        let materials = world.resource::<Assets<VenueMaterial>>();
+        let texture = materials.get(&material.0).unwrap().texture.clone();
         assert!(texture.is_some(), "{label} has no texture");
         textures.insert(texture.unwrap().id());
     }

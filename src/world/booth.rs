@@ -20,6 +20,9 @@ pub(crate) const BACK_WALL: f32 = 0.15;
 pub(crate) const BOOTH_WALL_HEIGHT: f32 = 3.5;
 /// The name header's quad, metres.
 pub(crate) const HEADER_SIZE: Vec2 = Vec2::new(5.6, 0.7);
+/// The fascia board over a standard booth's open side (bottom and top
+/// heights), which carries the name header.
+pub(crate) const FASCIA: (f32, f32) = (2.75, 3.5);
 /// Surfaces between these heights stop a visitor (knee to head).
 const OBSTACLE_BAND: (f32, f32) = (0.3, 2.0);
 const OBSTACLE_CELL: f32 = 0.25;
@@ -34,11 +37,12 @@ pub(crate) struct BoothAnchors {
 }
 
 impl BoothAnchors {
-    /// The standard booth: both on the face of its back wall.
+    /// The standard booth: the header on the fascia board over its open
+    /// side, the cards on its back wall.
     pub(crate) fn standard() -> Self {
         let wall = -(BOOTH_DEPTH / 2.0 - BACK_WALL - 0.02);
         BoothAnchors {
-            header: Transform::from_xyz(0.0, BOOTH_WALL_HEIGHT - HEADER_SIZE.y / 2.0 - 0.05, wall),
+            header: Transform::from_xyz(0.0, (FASCIA.0 + FASCIA.1) / 2.0, BOOTH_DEPTH / 2.0 + 0.01),
             cards: Transform::from_xyz(0.0, 1.75, wall),
         }
     }

@@ -15,6 +15,7 @@ use crate::expo::catalog::ExpoCatalog;
 use crate::world::scene::{industry_color, rgba};
 use crate::world::sheet::{SheetLayout, spawn_page};
 use crate::world::text_image::{Align, Canvas, TextPainter};
+use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 
 /// Card texture size in pixels.
@@ -191,7 +192,7 @@ fn update_residency(
     visitors: Query<&Transform, (With<Visitor>, Without<Card>)>,
     mut images: ResMut<Assets<Image>>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<VenueMaterial>>,
 ) {
     let Some(eye) = visitors.iter().next().map(|t| t.translation) else {
         return;
@@ -287,7 +288,7 @@ fn new_page(
     root: Entity,
     images: &mut Assets<Image>,
     meshes: &mut Assets<Mesh>,
-    materials: &mut Assets<StandardMaterial>,
+    materials: &mut Assets<VenueMaterial>,
 ) -> Page {
     let image = images.add(sheet.blank_page(true));
     let mesh = spawn_page(

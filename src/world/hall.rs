@@ -5,7 +5,6 @@
 //! headers are painted into shared header sheets; project cards are entities
 //! whose textures the card atlas (`cards`) makes lazily.
 
-use bevy::camera::visibility::NoFrustumCulling;
 use bevy::prelude::*;
 use yunzhan_model::layout::{BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
 use yunzhan_model::{ExhibitorId, HallIndex};
@@ -14,24 +13,33 @@ use crate::expo::Screen;
 use crate::expo::ShippedFiles;
 use crate::expo::catalog::ExpoCatalog;
 use crate::world::booth::{
-    BACK_WALL, BOOTH_WALL_HEIGHT, BoothAnchors, BoothModelPart, CustomBooth, HEADER_SIZE,
-    booth_frame, booth_rect_in_hall,
+    BACK_WALL, BoothAnchors, BoothModelPart, CustomBooth, HEADER_SIZE, booth_frame,
+    booth_rect_in_hall,
 };
 use crate::world::cards::{CARD_SIZE, Card, CardAtlas, CardRoot};
+use crate::world::dressing::{
+    self, BANNER_HEIGHT, BANNER_SIZE, TILE, TOTEM_SIGN, TOTEM_SIGN_HEIGHT,
+};
 use crate::world::navigation::{Colliders, CurrentHall, Go, floor_position, place};
 use crate::world::scene::{
-    MergedMesh, canvas_image, facing_transform, floor_box, industry_color, panel_material, rgba,
-    world,
+    MergedMesh, canvas_image, facing_transform, floor_box, hall_color, industry_color,
+    panel_material, rgba, world,
 };
 use crate::world::sheet::{Sheet, SheetLayout};
 use crate::world::text_image::{Align, Canvas, TextPainter};
+use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 
-pub(crate) const WALL_HEIGHT: f32 = 7.0;
 const HEADER_SHEET: SheetLayout = SheetLayout {
     page_px: UVec2::new(2048, 2048),
     slot_px: UVec2::new(512, 64),
     quad_size: HEADER_SIZE,
+};
+/// Totem signs: the aisle's number and its booths.
+const TOTEM_SHEET: SheetLayout = SheetLayout {
+    page_px: UVec2::new(2048, 2048),
+    slot_px: UVec2::new(256, 256),
+    quad_size: Vec2::splat(TOTEM_SIGN),
 };
 /// Booth headers painted per frame while loading.
 const HEADERS_PER_FRAME: usize = 40;
@@ -130,7 +138,6 @@ pub(crate) fn despawn_hall(
 
 /// What a hall's layout puts into the scene: the merged structure, what
 /// stops the visitor, the cards and the parts of exhibitors' own models.
-#[derive(Default)]
 struct HallContents {
     shell: MergedMesh,
     walls: Vec<Rect>,
@@ -144,38 +151,37 @@ struct HallContents {
 }
 
 impl HallContents {
-    /// Floor, walls with the door gap, aisle marks, booths and the stage.
+    /// Floor, walls with the door gap, ceiling, booths, the stage, banner
+    /// cables and totems (`dressing`).
     fn lay_out(plan: &HallPlan, catalog: &ExpoCatalog, custom: Option<&CustomBooth>) -> Self {
         let layout = &plan.layout;
-        let (width, depth) = (layout.width, layout.depth);
         let mut contents = HallContents {
+            shell: MergedMesh::new(TILE),
             walls: hall_walls(layout),
-            ..default()
+            cards: Vec::new(),
+            model_parts: Vec::new(),
         };
-        contents.shell.quad(
-            [
-                world([0.0, 0.0], 0.0),
-                world([width, 0.0], 0.0),
-                world([width, depth], 0.0),
-                world([0.0, depth], 0.0),
-            ],
-            Color::srgb(0.80, 0.81, 0.83),
-        );
+        dressing::floor(layout, &mut contents.shell);
+        dressing::ceiling(layout, &dressing::hall_light(layout), &mut contents.shell);
         for rect in contents.walls.clone() {
-            let (min, max) = floor_box(&rect, 0.0, WALL_HEIGHT);
+            let (min, max) = floor_box(&rect, 0.0, dressing::CEILING);
             contents
                 .shell
-                .cuboid(min, max, Color::srgb(0.92, 0.92, 0.90));
+                .cuboid(min, max, Color::srgb(0.90, 0.90, 0.88));
         }
-        for aisle in aisle_marks(layout) {
-            let (min, max) = floor_box(&aisle, 0.005, 0.006);
-            contents
-                .shell
-                .cuboid(min, max, Color::srgb(0.55, 0.60, 0.68));
+        let hall_colour = hall_color(plan.hall.hall());
+        for totem in dressing::totems(layout) {
+            let footprint = dressing::totem(&mut contents.shell, totem.at, hall_colour);
+            contents.walls.push(footprint);
+        }
+        for zone in &layout.zones {
+            let [x, _, z] = zone.sign;
+            let centre = world([x, z], BANNER_HEIGHT);
+            dressing::banner(&mut contents.shell, centre, industry_color(zone.industry));
         }
         for (index, booth) in layout.booths.iter().enumerate() {
             let custom = CustomBooth::of(custom, plan.hall, plan.exhibitor(booth));
-            contents.add_booth(booth, custom);
+            contents.add_booth(index, booth, custom);
             let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
             let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
             let projects = &exhibitor.projects[booth.cards.clone()];
@@ -193,14 +199,25 @@ impl HallContents {
         let (min, max) = floor_box(&stage.rect, 0.0, 0.5);
         contents
             .shell
-            .cuboid(min, max, Color::srgb(0.55, 0.12, 0.12));
+            .cuboid(min, max, Color::srgb(0.45, 0.10, 0.11));
+        // The stage's LED wall behind its sign (the sign faces west).
+        let [sx, _] = stage.rect.center();
+        let backdrop = Rect::new(sx - 0.12, stage.rect.min[1], sx + 0.2, stage.rect.max[1]);
+        let (min, max) = floor_box(&backdrop, 0.5, 3.0);
+        contents
+            .shell
+            .cuboid(min, max, Color::srgb(0.08, 0.08, 0.10));
+        let (min, max) = floor_box(&backdrop, 3.0, 3.08);
+        contents
+            .shell
+            .glowing_cuboid(min, max, Color::srgb(0.95, 0.35, 0.30));
         contents.walls.push(stage.rect);
         contents
     }
 
     /// A booth's structure: the exhibitor's own model, or the standard
-    /// booth (a platform in the zone's colour and three white panels).
-    fn add_booth(&mut self, booth: &Booth, custom: Option<&CustomBooth>) {
+    /// booth (`dressing::booth`).
+    fn add_booth(&mut self, index: usize, booth: &Booth, custom: Option<&CustomBooth>) {
         if let Some(look) = custom.and_then(|custom| custom.look.as_ref()) {
             let frame = booth_frame(booth);
             self.model_parts
@@ -216,14 +233,9 @@ impl HallContents {
                 .extend(look.obstacles.iter().map(|r| booth_rect_in_hall(booth, r)));
             return;
         }
-        let color = industry_color(booth.industry);
-        let (min, max) = floor_box(&booth.rect, 0.0, 0.03);
-        self.shell.cuboid(min, max, color.lighter(0.25));
-        for panel in booth_panels(booth) {
-            let (min, max) = floor_box(&panel, 0.0, BOOTH_WALL_HEIGHT);
-            self.shell.cuboid(min, max, Color::srgb(0.97, 0.97, 0.96));
-            self.walls.push(panel);
-        }
+        let furniture = dressing::booth(booth, index, &mut self.shell);
+        self.walls.extend(furniture);
+        self.walls.extend(booth_panels(booth));
     }
 }
 
@@ -234,12 +246,15 @@ fn hall_signs(
     painter: &mut TextPainter,
 ) -> Vec<(String, Canvas, Transform)> {
     let layout = &plan.layout;
+    // Banners are larger than the 4 m × 1 m signs: their quads are scaled.
+    let banner_scale = Vec3::new(BANNER_SIZE.x / 4.0, BANNER_SIZE.y, 1.0);
     let mut signs: Vec<(String, Canvas, Transform)> = (layout.zones.iter())
         .map(|zone| {
             let (zh, en) = (zone.industry.name_zh(), zone.industry.name_en());
             let colour = rgba(industry_color(zone.industry));
-            let [x, height, z] = zone.sign;
-            let transform = facing_transform(world([x, z], height), Facing::South);
+            let [x, _, z] = zone.sign;
+            let transform = facing_transform(world([x, z], BANNER_HEIGHT), Facing::South)
+                .with_scale(banner_scale);
             let canvas = paint_sign(painter, zh, en, colour);
             (format!("Zone sign {en}"), canvas, transform)
         })
@@ -276,7 +291,7 @@ fn build_hall(
     files: Res<ShippedFiles>,
     current: Res<CurrentHall>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<VenueMaterial>>,
     mut images: ResMut<Assets<Image>>,
     atlas: Res<CardAtlas>,
     custom: Option<Res<CustomBooth>>,
@@ -284,17 +299,15 @@ fn build_hall(
 ) {
     let plan = HallPlan::new(&catalog, current.0);
     let contents = HallContents::lay_out(&plan, &catalog, custom.as_deref());
-    let structure = (
-        Name::new("Hall structure"),
-        Mesh3d(meshes.add(contents.shell.build())),
-        MeshMaterial3d(materials.add(StandardMaterial {
-            perceptual_roughness: 0.85,
-            ..default()
-        })),
-        Transform::IDENTITY,
-        NoFrustumCulling,
-    );
-    let mut children = vec![commands.spawn(structure).id()];
+    let venue = materials.add(VenueMaterial::default());
+    let light = dressing::hall_light(&plan.layout);
+    let tiles = contents.shell.build(&light).into_iter();
+    let mut children: Vec<Entity> = tiles
+        .map(|tile| {
+            let parts = (Mesh3d(meshes.add(tile)), MeshMaterial3d(venue.clone()));
+            commands.spawn((Name::new("Hall structure"), parts)).id()
+        })
+        .collect();
     let models = contents.model_parts.into_iter();
     children.extend(models.map(|part| {
         commands
@@ -309,6 +322,15 @@ fn build_hall(
             .map(|card| commands.spawn(card).id()),
     );
     let mut painter = TextPainter::new(&files);
+    let mut totem_signs = Sheet::new(TOTEM_SHEET);
+    for totem in dressing::totems(&plan.layout) {
+        let canvas = paint_totem(&mut painter, &totem, rgba(hall_color(plan.hall.hall())));
+        let [x, z] = totem.at;
+        for (facing, offset) in [(Facing::South, -0.125), (Facing::North, 0.125)] {
+            let at = world([x, z + offset], TOTEM_SIGN_HEIGHT);
+            totem_signs.add(&canvas, facing_transform(at, facing));
+        }
+    }
     for (name, canvas, transform) in hall_signs(&plan, &catalog, &mut painter) {
         let sign = sign(canvas, transform, &mut meshes, &mut materials, &mut images);
         children.push(commands.spawn((Name::new(name), sign)).id());
@@ -320,6 +342,14 @@ fn build_hall(
         Visibility::default(),
     );
     let root = commands.spawn(root).add_children(&children).id();
+    totem_signs.spawn(
+        &mut commands,
+        root,
+        "Totem signs",
+        &mut images,
+        &mut meshes,
+        &mut materials,
+    );
 
     let layout = &plan.layout;
     let entrance = plan.entrance();
@@ -358,7 +388,7 @@ fn paint_headers(
     atlas: Res<CardAtlas>,
     mut images: ResMut<Assets<Image>>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<VenueMaterial>>,
     mut next: ResMut<NextState<Screen>>,
     custom: Option<Res<CustomBooth>>,
 ) {
@@ -367,14 +397,14 @@ fn paint_headers(
     };
     let booths = &plan.layout.booths;
     let end = (work.next + HEADERS_PER_FRAME).min(booths.len());
-    for booth in &booths[work.next..end] {
+    for (index, booth) in booths.iter().enumerate().take(end).skip(work.next) {
         let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
         let custom = CustomBooth::of(custom.as_deref(), plan.hall, plan.exhibitor(booth));
         let canvas = paint_header(
             &mut work.painter,
             &exhibitor.name,
-            booth.part,
-            booth.parts,
+            index + 1,
+            (booth.part, booth.parts),
             exhibitor.generated,
             custom.and_then(|custom| custom.logo.as_ref()),
         );
@@ -443,22 +473,6 @@ fn hall_walls(layout: &HallLayout) -> Vec<Rect> {
     ]
 }
 
-/// Thin marks along the centre of every aisle between islands.
-fn aisle_marks(layout: &HallLayout) -> Vec<Rect> {
-    let mut fronts: Vec<f32> = layout
-        .booths
-        .iter()
-        .filter(|booth| booth.facing == Facing::South)
-        .map(|booth| booth.rect.min[1] - 2.0)
-        .collect();
-    fronts.sort_by(f32::total_cmp);
-    fronts.dedup();
-    fronts
-        .into_iter()
-        .map(|z| Rect::new(3.0, z - 0.06, layout.width - 3.0, z + 0.06))
-        .collect()
-}
-
 /// The back wall and the two side walls of a booth, as floor rectangles.
 pub(crate) fn booth_panels(booth: &Booth) -> [Rect; 3] {
     let r = booth.rect;
@@ -466,13 +480,13 @@ pub(crate) fn booth_panels(booth: &Booth) -> [Rect; 3] {
     match booth.facing {
         Facing::South => [
             Rect::new(r.min[0], r.max[1] - BACK_WALL, r.max[0], r.max[1]),
-            Rect::new(r.min[0], r.min[1] + 1.0, r.min[0] + side, r.max[1]),
-            Rect::new(r.max[0] - side, r.min[1] + 1.0, r.max[0], r.max[1]),
+            Rect::new(r.min[0], r.min[1], r.min[0] + side, r.max[1]),
+            Rect::new(r.max[0] - side, r.min[1], r.max[0], r.max[1]),
         ],
         Facing::North => [
             Rect::new(r.min[0], r.min[1], r.max[0], r.min[1] + BACK_WALL),
-            Rect::new(r.min[0], r.min[1], r.min[0] + side, r.max[1] - 1.0),
-            Rect::new(r.max[0] - side, r.min[1], r.max[0], r.max[1] - 1.0),
+            Rect::new(r.min[0], r.min[1], r.min[0] + side, r.max[1]),
+            Rect::new(r.max[0] - side, r.min[1], r.max[0], r.max[1]),
         ],
         // Booths in islands face north or south only.
         Facing::East | Facing::West => [r, r, r],
@@ -490,12 +504,13 @@ pub(crate) fn card_transform(booth: &Booth, anchors: &BoothAnchors, slot: usize)
     booth_frame(booth) * anchors.cards * Transform::from_xyz(along, CARD_ROW_OFFSETS[row], 0.0)
 }
 
-/// A booth's name header; an exhibitor's logo, when given, at its left.
+/// A booth's name header: the exhibitor's logo (when given) at its left,
+/// the name, the demo mark and the booth's number at its right.
 fn paint_header(
     painter: &mut TextPainter,
     name: &str,
-    part: usize,
-    parts: usize,
+    number: usize,
+    (part, parts): (usize, usize),
     generated: bool,
     logo: Option<&Canvas>,
 ) -> Canvas {
@@ -516,7 +531,7 @@ fn paint_header(
     } else {
         name.to_string()
     };
-    let width = if generated { 428.0 } else { 504.0 } - left;
+    let width = if generated { 360.0 } else { 436.0 } - left;
     painter.line(
         &mut canvas,
         &label,
@@ -528,11 +543,11 @@ fn paint_header(
         width,
     );
     if generated {
-        canvas.fill_rect(432, 14, 72, 36, [200, 40, 40, 255]);
+        canvas.fill_rect(364, 14, 72, 36, [200, 40, 40, 255]);
         painter.line(
             &mut canvas,
             "演示",
-            432.0,
+            364.0,
             16.0,
             26.0,
             [255, 255, 255, 255],
@@ -540,6 +555,57 @@ fn paint_header(
             72.0,
         );
     }
+    canvas.fill_rect(444, 4, 64, 56, [236, 238, 242, 255]);
+    painter.line(
+        &mut canvas,
+        &number.to_string(),
+        444.0,
+        12.0,
+        32.0,
+        [34, 40, 52, 255],
+        Align::Center,
+        64.0,
+    );
+    canvas
+}
+
+/// A totem's sign: the aisle's number, large, and the booths along it.
+fn paint_totem(painter: &mut TextPainter, totem: &dressing::Totem, colour: [u8; 4]) -> Canvas {
+    let size = TOTEM_SHEET.slot_px;
+    let mut canvas = Canvas::new(size.x, size.y, [28, 32, 40, 255]);
+    canvas.fill_rect(0, 0, size.x, 112, colour);
+    let white = [255, 255, 255, 255];
+    let line =
+        |canvas: &mut Canvas, painter: &mut TextPainter, text: &str, y: f32, px: f32, ink| {
+            painter.line(canvas, text, 8.0, y, px, ink, Align::Center, 240.0);
+        };
+    line(
+        &mut canvas,
+        painter,
+        &totem.aisle.to_string(),
+        4.0,
+        96.0,
+        white,
+    );
+    line(&mut canvas, painter, "号通道 · Aisle", 124.0, 30.0, white);
+    let (first, last) = totem.booths;
+    let booths = format!("展位 {first}–{last}");
+    line(
+        &mut canvas,
+        painter,
+        &booths,
+        170.0,
+        34.0,
+        [255, 230, 160, 255],
+    );
+    line(
+        &mut canvas,
+        painter,
+        "Booths",
+        214.0,
+        24.0,
+        [200, 204, 212, 255],
+    );
     canvas
 }
 
@@ -548,7 +614,7 @@ fn sign(
     canvas: Canvas,
     transform: Transform,
     meshes: &mut Assets<Mesh>,
-    materials: &mut Assets<StandardMaterial>,
+    materials: &mut Assets<VenueMaterial>,
     images: &mut Assets<Image>,
 ) -> impl Bundle {
     (

@@ -1,5 +1,8 @@
-//! The lobby (序厅): the floor, the 22 labelled hall gates grouped by region,
-//! and the featured stage, laid out by `yunzhan_model::LobbyLayout`.
+//! The lobby (序厅), an atrium laid out by `yunzhan_model::LobbyLayout`: the
+//! entrance portal, a stone floor with the red runway to the featured stage
+//! (a stage with its LED wall), columns around a skylight, and the 22
+//! labelled hall gates as portals in their halls' colours. The structure is
+//! one merged mesh with baked light (`light`).
 
 use bevy::prelude::*;
 use yunzhan_model::layout::Facing;
@@ -10,12 +13,16 @@ use crate::expo::Screen;
 use crate::expo::ShippedFiles;
 use crate::expo::catalog::ExpoCatalog;
 use crate::world::cards::{CARD_SHEET, Card, paint_card};
+use crate::world::dressing;
+use crate::world::light::BakedLight;
 use crate::world::navigation::{Colliders, CurrentHall, Go, floor_position, place, yaw_towards};
 use crate::world::scene::{
-    canvas_image, facing_transform, hall_color, panel_material, rgba, world, world_direction,
+    MergedMesh, canvas_image, facing_transform, floor_box, hall_color, panel_material, rgba, world,
+    world_direction,
 };
 use crate::world::sheet::Sheet;
 use crate::world::text_image::{Align, Canvas, TextPainter};
+use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 use yunzhan_model::layout::Rect;
 
@@ -32,6 +39,9 @@ pub(crate) struct GateLabel;
 pub(crate) struct LobbyScene;
 
 const WALL_HEIGHT: f32 = 8.0;
+/// The skylight's opening in the ceiling (model x and z from..to), with a
+/// column at each corner.
+const SKYLIGHT: [f32; 2] = [18.0, 46.0];
 const GATE_HEIGHT: f32 = 4.2;
 const LABEL_SIZE: UVec2 = UVec2::new(512, 224);
 /// Heights of the stage's card rows (challenges on top, then promotions,
@@ -62,7 +72,10 @@ fn lobby_colliders(layout: &LobbyLayout) -> Colliders {
             Rect::new(-t, s, s + t, s + t),
             Rect::new(-t, -t, s + t, 0.0),
             layout.stage,
-        ],
+        ]
+        .into_iter()
+        .chain(skylight_columns())
+        .collect(),
     }
 }
 
@@ -115,8 +128,9 @@ fn enter_through_gates(
 /// children of the lobby's root).
 struct LobbyBuilder<'a, 'w, 's> {
     commands: &'a mut Commands<'w, 's>,
+    shell: MergedMesh,
     meshes: &'a mut Assets<Mesh>,
-    materials: &'a mut Assets<StandardMaterial>,
+    materials: &'a mut Assets<VenueMaterial>,
     images: &'a mut Assets<Image>,
     painter: TextPainter,
     children: Vec<Entity>,
@@ -128,48 +142,75 @@ impl LobbyBuilder<'_, '_, '_> {
         self.children.push(entity);
     }
 
-    /// The floor and the north, east and west walls; the entrance (south)
-    /// side stays open.
-    fn room(&mut self, size: f32) {
-        let floor = self.materials.add(StandardMaterial {
-            base_color: Color::srgb(0.82, 0.83, 0.85),
-            perceptual_roughness: 0.9,
-            ..default()
-        });
-        let floor_mesh = self.meshes.add(Plane3d::default().mesh().size(size, size));
-        let centre = Transform::from_translation(world([size / 2.0, size / 2.0], 0.0));
-        self.spawn((
-            Name::new("Floor"),
-            Mesh3d(floor_mesh),
-            MeshMaterial3d(floor),
-            centre,
-        ));
-        let wall = self.materials.add(Color::srgb(0.93, 0.93, 0.91));
-        for (center, extent) in [
-            ([size / 2.0, size], Vec3::new(size, WALL_HEIGHT, 0.3)),
-            ([0.0, size / 2.0], Vec3::new(0.3, WALL_HEIGHT, size)),
-            ([size, size / 2.0], Vec3::new(0.3, WALL_HEIGHT, size)),
+    /// The floor, the north, east and west walls, the ceiling around the
+    /// skylight with its columns, and the entrance portal on the open south
+    /// side.
+    fn room(&mut self, layout: &LobbyLayout) {
+        let size = layout.size;
+        let stage = layout.stage;
+        let runway = [size / 2.0 - 2.0, size / 2.0 + 2.0];
+        let color_at = |[x, z]: [f32; 2]| {
+            let on_runway = (runway[0]..runway[1]).contains(&x) && z < stage.min[1];
+            let checker = ((x / 4.0).floor() + (z / 4.0).floor()) as i32 % 2 == 0;
+            Some(match (on_runway, checker) {
+                (true, _) => Color::srgb(0.56, 0.13, 0.15),
+                (false, true) => Color::srgb(0.80, 0.79, 0.76),
+                (false, false) => Color::srgb(0.72, 0.71, 0.69),
+            })
+        };
+        let columns = skylight_columns();
+        let occupied = |p: [f32; 2]| stage.contains(p) || columns.iter().any(|c| c.contains(p));
+        dressing::floor_cells([size, size], 2.0, color_at, occupied, &mut self.shell);
+        let wall = Color::srgb(0.90, 0.90, 0.87);
+        let t = 0.3;
+        for rect in [
+            Rect::new(-t, size, size + t, size + t),
+            Rect::new(-t, 0.0, 0.0, size),
+            Rect::new(size, 0.0, size + t, size),
         ] {
-            let mesh = self.meshes.add(Cuboid::from_size(extent));
-            let at = Transform::from_translation(world(center, WALL_HEIGHT / 2.0));
-            self.spawn((
-                Name::new("Wall"),
-                Mesh3d(mesh),
-                MeshMaterial3d(wall.clone()),
-                at,
-            ));
+            let (min, max) = floor_box(&rect, 0.0, WALL_HEIGHT);
+            self.shell.cuboid(min, max, wall);
         }
+        let [from, to] = SKYLIGHT;
+        let ceiling = Color::srgb(0.40, 0.42, 0.46);
+        for rect in [
+            Rect::new(0.0, 0.0, size, from),
+            Rect::new(0.0, to, size, size),
+            Rect::new(0.0, from, from, to),
+            Rect::new(to, from, size, to),
+        ] {
+            let (min, max) = floor_box(&rect, WALL_HEIGHT, WALL_HEIGHT + 0.4);
+            self.shell.cuboid(min, max, ceiling);
+        }
+        let metal = Color::srgb(0.30, 0.31, 0.34);
+        for k in 1..4 {
+            let at = from + (to - from) * k as f32 / 4.0;
+            for rect in [
+                Rect::new(at - 0.15, from, at + 0.15, to),
+                Rect::new(from, at - 0.15, to, at + 0.15),
+            ] {
+                let (min, max) = floor_box(&rect, WALL_HEIGHT, WALL_HEIGHT + 0.3);
+                self.shell.cuboid(min, max, metal);
+            }
+        }
+        for column in columns {
+            let (min, max) = floor_box(&column, 0.0, WALL_HEIGHT);
+            self.shell.cuboid(min, max, Color::srgb(0.86, 0.84, 0.80));
+        }
+        // The entrance: two pylons and a lintel over the runway.
+        let gold = Color::srgb(0.78, 0.55, 0.12);
+        for x in [runway[0] - 4.0, runway[1] + 3.0] {
+            let (min, max) = floor_box(&Rect::new(x, -1.0, x + 1.0, 0.0), 0.0, 6.0);
+            self.shell.cuboid(min, max, gold);
+        }
+        let lintel = Rect::new(runway[0] - 4.0, -1.0, runway[1] + 4.0, 0.0);
+        let (min, max) = floor_box(&lintel, 6.0, 6.8);
+        self.shell.cuboid(min, max, gold.darker(0.1));
     }
 
     /// A hall's gate: the door in the hall's colour, its label above and a
     /// post on each side.
-    fn gate(
-        &mut self,
-        gate: &Gate,
-        projects: usize,
-        post: &Handle<Mesh>,
-        pillar: &Handle<StandardMaterial>,
-    ) {
+    fn gate(&mut self, gate: &Gate, projects: usize) {
         let hall = gate.hall.hall();
         let color = hall_color(hall);
         let normal = world_direction(gate.facing.normal());
@@ -177,15 +218,12 @@ impl LobbyBuilder<'_, '_, '_> {
         let base = world(gate.center, 0.0) + normal * 0.25;
 
         let door = facing_transform(base + Vec3::Y * (GATE_HEIGHT / 2.0), gate.facing);
-        let door_mesh = self.meshes.add(Rectangle::new(gate.width, GATE_HEIGHT));
-        let door_material = self.materials.add(StandardMaterial {
-            base_color: color.darker(0.25),
-            emissive: LinearRgba::from(color) * 0.6,
-            ..default()
-        });
+        let half = Vec3::new(gate.width / 2.0, GATE_HEIGHT / 2.0, 0.0);
+        let corners = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+            .map(|(x, y)| door.transform_point(Vec3::new(x, y, 0.0) * half / door.scale));
+        self.shell.glow(corners, color.mix(&Color::WHITE, 0.12));
         let name = format!("Gate {}", hall.name_en);
-        let door_parts = (Mesh3d(door_mesh), MeshMaterial3d(door_material), door);
-        self.spawn((Name::new(name), HallGate(gate.hall), door_parts));
+        self.spawn((Name::new(name), HallGate(gate.hall), door));
 
         let label = paint_gate_label(&mut self.painter, gate.hall, projects);
         let label_height = (gate.width + 1.0) * LABEL_SIZE.y as f32 / LABEL_SIZE.x as f32;
@@ -205,26 +243,48 @@ impl LobbyBuilder<'_, '_, '_> {
         );
         let name = format!("Gate label {}", hall.name_en);
         self.spawn((Name::new(name), GateLabel, label_parts));
+        // The portal: a post either side up past the label, a lintel on top.
+        let top = GATE_HEIGHT + 0.4 + label_height;
+        let frame = Color::srgb(0.22, 0.24, 0.28);
         for side in [-1.0, 1.0] {
-            let position =
-                base + along * side * (gate.width / 2.0 + 0.2) + Vec3::Y * (GATE_HEIGHT / 2.0);
-            let at = Transform::from_translation(position);
-            self.spawn((Mesh3d(post.clone()), MeshMaterial3d(pillar.clone()), at));
+            let centre = base + along * side * (gate.width / 2.0 + 0.75);
+            let extent = (along * 0.25).abs() + (normal * 0.3).abs();
+            self.shell
+                .cuboid(centre - extent, centre + extent + Vec3::Y * top, frame);
         }
+        let span = (along * (gate.width / 2.0 + 1.0)).abs() + (normal * 0.3).abs();
+        let lintel = base + Vec3::Y * top;
+        self.shell
+            .cuboid(lintel - span, lintel + span + Vec3::Y * 0.4, frame);
     }
 
     /// The featured stage with its sign.
     fn stage(&mut self, stage: Rect, catalog: &ExpoCatalog) {
-        let [width, depth] = stage.size();
-        let platform = self.meshes.add(Cuboid::new(width, 0.6, depth));
-        let red = self.materials.add(Color::srgb(0.55, 0.12, 0.12));
-        let at = Transform::from_translation(world(stage.center(), 0.3));
-        self.spawn((
-            Name::new("Featured stage"),
-            Mesh3d(platform),
-            MeshMaterial3d(red),
-            at,
-        ));
+        let width = stage.size()[0];
+        let (min, max) = floor_box(&stage, 0.0, 0.6);
+        self.shell.cuboid(min, max, Color::srgb(0.45, 0.10, 0.11));
+        // A step along the front, and the LED wall behind the cards.
+        let step = Rect::new(
+            stage.min[0] + 1.0,
+            stage.min[1] - 0.7,
+            stage.max[0] - 1.0,
+            stage.min[1],
+        );
+        let (min, max) = floor_box(&step, 0.0, 0.3);
+        self.shell.cuboid(min, max, Color::srgb(0.35, 0.08, 0.09));
+        let wall_z = stage.min[1] + STAGE_WALL_SETBACK + 0.05;
+        let led = Rect::new(stage.min[0] + 0.3, wall_z, stage.max[0] - 0.3, wall_z + 0.3);
+        let (min, max) = floor_box(&led, 0.6, 6.6);
+        self.shell.cuboid(min, max, Color::srgb(0.07, 0.07, 0.09));
+        let rim = Rect::new(
+            led.min[0] - 0.1,
+            wall_z - 0.02,
+            led.max[0] + 0.1,
+            wall_z + 0.32,
+        );
+        let (min, max) = floor_box(&rim, 6.6, 6.75);
+        self.shell
+            .glowing_cuboid(min, max, Color::srgb(0.95, 0.75, 0.30));
         let sign = paint_stage_sign(&mut self.painter, catalog);
         let sign_width = width * 0.6;
         let sign_height = sign_width * sign.height as f32 / sign.width as f32;
@@ -279,7 +339,7 @@ fn spawn_lobby(
     catalog: Res<ExpoCatalog>,
     files: Res<ShippedFiles>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<VenueMaterial>>,
     mut images: ResMut<Assets<Image>>,
 ) {
     let root = (
@@ -290,23 +350,36 @@ fn spawn_lobby(
         Visibility::default(),
     );
     let root = commands.spawn(root).id();
-    let post = meshes.add(Cuboid::new(0.4, GATE_HEIGHT, 0.4));
-    let pillar = materials.add(Color::srgb(0.25, 0.27, 0.30));
     let mut builder = LobbyBuilder {
         commands: &mut commands,
+        shell: MergedMesh::new(dressing::TILE),
         meshes: &mut meshes,
         materials: &mut materials,
         images: &mut images,
         painter: TextPainter::new(&files),
         children: Vec::new(),
     };
-    builder.room(layout.size);
+    builder.room(&layout);
     for gate in &layout.gates {
         let projects = catalog.hall_project_count(gate.hall);
-        builder.gate(gate, projects, &post, &pillar);
+        builder.gate(gate, projects);
     }
     builder.stage(layout.stage, &catalog);
     let mut sheet = builder.featured_cards(layout.stage, &catalog);
+    let light = BakedLight::over(
+        [2.0, layout.size - 2.0],
+        [-(layout.size - 2.0), -2.0],
+        8.0,
+        WALL_HEIGHT,
+    );
+    let venue = builder.materials.add(VenueMaterial::default());
+    for tile in std::mem::replace(&mut builder.shell, MergedMesh::new(1.0)).build(&light) {
+        let parts = (
+            Mesh3d(builder.meshes.add(tile)),
+            MeshMaterial3d(venue.clone()),
+        );
+        builder.spawn((Name::new("Lobby structure"), parts));
+    }
     let children = builder.children;
     sheet.spawn(
         &mut commands,
@@ -317,6 +390,13 @@ fn spawn_lobby(
         &mut materials,
     );
     commands.entity(root).add_children(&children);
+}
+
+/// The four columns at the skylight's corners, as floor rectangles.
+fn skylight_columns() -> [Rect; 4] {
+    let [from, to] = SKYLIGHT;
+    [[from, from], [to, from], [from, to], [to, to]]
+        .map(|[x, z]| Rect::new(x - 0.6, z - 0.6, x + 0.6, z + 0.6))
 }
 
 /// The gate's sign: Chinese name, English beneath, project count.

@@ -7,8 +7,10 @@ use bevy::prelude::*;
 pub(crate) mod booth;
 pub(crate) mod cards;
 pub(crate) mod controls;
+pub(crate) mod dressing;
 pub(crate) mod hall;
 pub(crate) mod interaction;
+pub(crate) mod light;
 pub(crate) mod lobby;
 pub(crate) mod navigation;
 pub(crate) mod quality;
@@ -16,10 +18,12 @@ pub(crate) mod rebuild;
 pub(crate) mod scene;
 pub(crate) mod sheet;
 pub(crate) mod text_image;
+pub(crate) mod venue;
 pub(crate) mod visitor;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins((
+        venue::plugin,
         navigation::plugin,
         controls::plugin,
         lobby::plugin,

@@ -7,6 +7,7 @@ use yunzhan_model::layout::Facing;
 use yunzhan_model::{Hall, HallLevel, Industry, Region};
 
 use crate::world::text_image::Canvas;
+use crate::world::venue::VenueMaterial;
 
 /// A floor point of the model (`[x, z]` metres) at `height` in the world.
 /// The model's north (+z, away from the entrance) is Bevy's forward (-Z), so
@@ -72,112 +73,160 @@ pub(crate) fn canvas_image(canvas: Canvas) -> Image {
 }
 
 /// An unlit material showing a texture: text stays crisp whatever the light.
-pub(crate) fn panel_material(texture: Handle<Image>) -> StandardMaterial {
-    StandardMaterial {
-        base_color_texture: Some(texture),
-        unlit: true,
-        ..default()
-    }
+pub(crate) fn panel_material(texture: Handle<Image>) -> VenueMaterial {
+    VenueMaterial::textured(texture)
 }
 
-/// Accumulates boxes and quads into one vertex-coloured mesh, so that a whole
-/// hall's booth structures are a single draw call.
-#[derive(Default)]
+/// Accumulates boxes and quads into vertex-coloured meshes, one per square
+/// tile of the floor (by the quad's centre), so that a whole scene's
+/// structure is a few draw calls and the tiles out of view are culled.
 pub(crate) struct MergedMesh {
+    tile: f32,
+    tiles: std::collections::BTreeMap<(i32, i32), Surfaces>,
+}
+
+/// The quads of one tile.
+#[derive(Default)]
+struct Surfaces {
     positions: Vec<[f32; 3]>,
     normals: Vec<[f32; 3]>,
     colors: Vec<[f32; 4]>,
+    /// Glowing vertices (light fixtures, screens) are not darkened by light.
+    glows: Vec<bool>,
     indices: Vec<u32>,
 }
 
 impl MergedMesh {
+    /// Tiles of `tile` metres.
+    pub(crate) fn new(tile: f32) -> Self {
+        MergedMesh {
+            tile,
+            tiles: default(),
+        }
+    }
+
     /// A quad from four corners in counter-clockwise order seen from its front.
     pub(crate) fn quad(&mut self, corners: [Vec3; 4], color: Color) {
+        self.push(corners, [color; 4], false);
+    }
+
+    /// A quad with a colour at each corner (blended across it).
+    pub(crate) fn shaded_quad(&mut self, corners: [Vec3; 4], colors: [Color; 4]) {
+        self.push(corners, colors, false);
+    }
+
+    /// A quad that glows: baked light does not change its colour.
+    pub(crate) fn glow(&mut self, corners: [Vec3; 4], color: Color) {
+        self.push(corners, [color; 4], true);
+    }
+
+    fn push(&mut self, corners: [Vec3; 4], colors: [Color; 4], glow: bool) {
         let normal = (corners[1] - corners[0])
             .cross(corners[2] - corners[0])
             .normalize_or_zero();
-        let base = self.positions.len() as u32;
-        let color = LinearRgba::from(color).to_f32_array();
-        for corner in corners {
-            self.positions.push(corner.to_array());
-            self.normals.push(normal.to_array());
-            self.colors.push(color);
+        let centre = corners.iter().sum::<Vec3>() / 4.0;
+        let key = (
+            (centre.x / self.tile).floor() as i32,
+            (centre.z / self.tile).floor() as i32,
+        );
+        let surfaces = self.tiles.entry(key).or_default();
+        let base = surfaces.positions.len() as u32;
+        for (corner, color) in corners.into_iter().zip(colors) {
+            surfaces.positions.push(corner.to_array());
+            surfaces.normals.push(normal.to_array());
+            surfaces.colors.push(LinearRgba::from(color).to_f32_array());
+            surfaces.glows.push(glow);
         }
-        self.indices
+        surfaces
+            .indices
             .extend([base, base + 1, base + 2, base, base + 2, base + 3]);
     }
 
     /// An axis-aligned box from its minimum and maximum corners.
     pub(crate) fn cuboid(&mut self, min: Vec3, max: Vec3, color: Color) {
-        let (a, b) = (min, max);
-        let v = |x: f32, y: f32, z: f32| Vec3::new(x, y, z);
-        self.quad(
-            [
-                v(a.x, a.y, b.z),
-                v(b.x, a.y, b.z),
-                v(b.x, b.y, b.z),
-                v(a.x, b.y, b.z),
-            ],
-            color,
-        );
-        self.quad(
-            [
-                v(b.x, a.y, a.z),
-                v(a.x, a.y, a.z),
-                v(a.x, b.y, a.z),
-                v(b.x, b.y, a.z),
-            ],
-            color,
-        );
-        self.quad(
-            [
-                v(b.x, a.y, b.z),
-                v(b.x, a.y, a.z),
-                v(b.x, b.y, a.z),
-                v(b.x, b.y, b.z),
-            ],
-            color,
-        );
-        self.quad(
-            [
-                v(a.x, a.y, a.z),
-                v(a.x, a.y, b.z),
-                v(a.x, b.y, b.z),
-                v(a.x, b.y, a.z),
-            ],
-            color,
-        );
-        self.quad(
-            [
-                v(a.x, b.y, b.z),
-                v(b.x, b.y, b.z),
-                v(b.x, b.y, a.z),
-                v(a.x, b.y, a.z),
-            ],
-            color,
-        );
-        self.quad(
-            [
-                v(a.x, a.y, a.z),
-                v(b.x, a.y, a.z),
-                v(b.x, a.y, b.z),
-                v(a.x, a.y, b.z),
-            ],
-            color,
-        );
+        for face in box_faces(min, max) {
+            self.quad(face, color);
+        }
     }
 
-    pub(crate) fn build(self) -> Mesh {
-        use bevy::mesh::{Indices, PrimitiveTopology};
-        Mesh::new(
-            PrimitiveTopology::TriangleList,
-            RenderAssetUsages::default(),
-        )
-        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, self.positions)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, self.normals)
-        .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, self.colors)
-        .with_inserted_indices(Indices::U32(self.indices))
+    /// A box whose faces glow (see [`MergedMesh::glow`]).
+    pub(crate) fn glowing_cuboid(&mut self, min: Vec3, max: Vec3, color: Color) {
+        for face in box_faces(min, max) {
+            self.glow(face, color);
+        }
     }
+
+    /// One mesh per tile, its colours multiplied by the baked `light`.
+    pub(crate) fn build(self, light: &crate::world::light::BakedLight) -> Vec<Mesh> {
+        use bevy::mesh::{Indices, PrimitiveTopology};
+        self.tiles
+            .into_values()
+            .map(|mut surfaces| {
+                let lit = (surfaces.positions.iter().zip(&surfaces.normals))
+                    .zip(&surfaces.glows)
+                    .map(|((position, normal), &glow)| match glow {
+                        true => 1.0,
+                        false => light.at(Vec3::from(*position), Vec3::from(*normal)),
+                    });
+                for (color, light) in surfaces.colors.iter_mut().zip(lit.collect::<Vec<_>>()) {
+                    for channel in &mut color[..3] {
+                        *channel *= light;
+                    }
+                }
+                Mesh::new(
+                    PrimitiveTopology::TriangleList,
+                    RenderAssetUsages::default(),
+                )
+                .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, surfaces.positions)
+                .with_inserted_attribute(Mesh::ATTRIBUTE_NORMAL, surfaces.normals)
+                .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, surfaces.colors)
+                .with_inserted_indices(Indices::U32(surfaces.indices))
+            })
+            .collect()
+    }
+}
+
+/// The six faces of an axis-aligned box, each counter-clockwise from outside.
+fn box_faces(a: Vec3, b: Vec3) -> [[Vec3; 4]; 6] {
+    let v = Vec3::new;
+    [
+        [
+            v(a.x, a.y, b.z),
+            v(b.x, a.y, b.z),
+            v(b.x, b.y, b.z),
+            v(a.x, b.y, b.z),
+        ],
+        [
+            v(b.x, a.y, a.z),
+            v(a.x, a.y, a.z),
+            v(a.x, b.y, a.z),
+            v(b.x, b.y, a.z),
+        ],
+        [
+            v(b.x, a.y, b.z),
+            v(b.x, a.y, a.z),
+            v(b.x, b.y, a.z),
+            v(b.x, b.y, b.z),
+        ],
+        [
+            v(a.x, a.y, a.z),
+            v(a.x, a.y, b.z),
+            v(a.x, b.y, b.z),
+            v(a.x, b.y, a.z),
+        ],
+        [
+            v(a.x, b.y, b.z),
+            v(b.x, b.y, b.z),
+            v(b.x, b.y, a.z),
+            v(a.x, b.y, a.z),
+        ],
+        [
+            v(a.x, a.y, a.z),
+            v(b.x, a.y, a.z),
+            v(b.x, a.y, b.z),
+            v(a.x, a.y, b.z),
+        ],
+    ]
 }
 
 /// A floor rectangle of the model as world-space box corners.

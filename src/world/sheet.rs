@@ -8,6 +8,7 @@ use bevy::prelude::*;
 
 use crate::world::scene::{canvas_image, panel_material};
 use crate::world::text_image::Canvas;
+use crate::world::venue::VenueMaterial;
 
 /// How a sheet cuts its pages into slots, and the size of a slot's quad in
 /// the world.
@@ -127,7 +128,7 @@ pub(crate) fn spawn_page(
     image: Handle<Image>,
     mesh: Mesh,
     meshes: &mut Assets<Mesh>,
-    materials: &mut Assets<StandardMaterial>,
+    materials: &mut Assets<VenueMaterial>,
 ) -> Handle<Mesh> {
     let mesh = meshes.add(mesh);
     commands.entity(parent).with_child((
@@ -184,7 +185,7 @@ impl Sheet {
         name: &str,
         images: &mut Assets<Image>,
         meshes: &mut Assets<Mesh>,
-        materials: &mut Assets<StandardMaterial>,
+        materials: &mut Assets<VenueMaterial>,
     ) {
         for (image, quads) in self.pages.drain(..) {
             let mesh = self.layout.mesh(quads.iter().map(|(slot, t)| (*slot, t)));

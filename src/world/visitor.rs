@@ -2,8 +2,6 @@
 //! arrows or the on-screen joystick walk; looking around is in
 //! [`crate::world::controls`].
 
-#[cfg(not(target_arch = "wasm32"))]
-use bevy::core_pipeline::prepass::DepthPrepass;
 use bevy::core_pipeline::tonemapping::Tonemapping;
 use bevy::prelude::*;
 use yunzhan_model::LobbyLayout;
@@ -39,7 +37,7 @@ fn spawn_visitor(mut commands: Commands) {
     let spawn = world(LobbyLayout::new().spawn, EYE_HEIGHT);
     // Yaw 0 looks north, into the lobby.
     let visitor = Visitor::default();
-    let mut camera = commands.spawn((
+    commands.spawn((
         Name::new("Visitor"),
         Camera3d::default(),
         // Cards and signs are unlit sRGB artwork: show their colours as painted.
@@ -47,13 +45,6 @@ fn spawn_visitor(mut commands: Commands) {
         Transform::from_translation(spawn).with_rotation(orientation(&visitor)),
         visitor,
     ));
-    // Halls overlap many walls along a line of sight; a depth prepass shades
-    // each pixel once, which matters most on software renderers. WebGL2 has
-    // no multisampled depth textures for it, so browsers go without.
-    #[cfg(not(target_arch = "wasm32"))]
-    camera.insert(DepthPrepass);
-    #[cfg(target_arch = "wasm32")]
-    let _ = &mut camera;
     commands.spawn((
         Name::new("Sun"),
         DirectionalLight {
