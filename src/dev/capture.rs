@@ -327,8 +327,9 @@ impl ViewScene<'_, '_, '_> {
     fn ready(&mut self, view: View) -> bool {
         match view {
             View::Empty | View::Lobby => {
-                *self.transform = Transform::from_xyz(32.0, 14.0, 10.0)
-                    .looking_at(Vec3::new(32.0, 2.0, -34.0), Vec3::Y);
+                // Over the entrance portal, under the ceiling.
+                *self.transform = Transform::from_xyz(32.0, 7.2, 3.0)
+                    .looking_at(Vec3::new(32.0, 0.0, -36.0), Vec3::Y);
                 self.in_lobby
             }
             View::LobbyEntrance => {

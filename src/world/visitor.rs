@@ -30,7 +30,41 @@ pub(super) fn plugin(app: &mut App) {
         ..default()
     });
     app.add_systems(Startup, spawn_visitor);
-    app.add_systems(Update, walk);
+    app.add_systems(Update, (walk, fit_field_of_view));
+}
+
+/// Bevy's vertical field of view (45°), kept on landscape screens.
+const LANDSCAPE_FOV: f32 = std::f32::consts::FRAC_PI_4;
+/// The widest vertical field of view a portrait screen gets.
+const MAX_FOV: f32 = 100.0_f32.to_radians();
+
+/// The vertical field of view for a screen of this aspect ratio (width /
+/// height): 45° on landscape screens; on narrower ones it widens so that
+/// the visitor sees at least what a 4:3 screen shows across (on a phone
+/// held upright, the lobby's gates beside the stage), up to 100°.
+pub(crate) fn field_of_view(aspect: f32) -> f32 {
+    let across = (LANDSCAPE_FOV / 2.0).tan() * 4.0 / 3.0;
+    let fitting = 2.0 * (across / aspect.max(0.1)).atan();
+    fitting.clamp(LANDSCAPE_FOV, MAX_FOV)
+}
+
+/// Follows the window's shape (a phone turned, a resized browser).
+fn fit_field_of_view(
+    windows: Query<&Window, With<bevy::window::PrimaryWindow>>,
+    mut cameras: Query<&mut Projection, With<Visitor>>,
+) {
+    let Ok(window) = windows.single() else {
+        return;
+    };
+    let fov = field_of_view(window.width() / window.height().max(1.0));
+    for mut projection in &mut cameras {
+        if let Projection::Perspective(perspective) = projection.as_ref()
+            && (perspective.fov - fov).abs() > 1e-4
+            && let Projection::Perspective(perspective) = projection.as_mut()
+        {
+            perspective.fov = fov;
+        }
+    }
 }
 
 fn spawn_visitor(mut commands: Commands) {
@@ -107,5 +141,21 @@ fn walk(
         let at = colliders.slide(floor_position(&transform), [step.x, -step.z]);
         transform.translation = world(at, EYE_HEIGHT);
         commands.entity(entity).remove::<Travel>();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portrait_screens_see_wider_and_landscape_ones_keep_45_degrees() {
+        assert_eq!(field_of_view(16.0 / 9.0), LANDSCAPE_FOV);
+        assert_eq!(field_of_view(4.0 / 3.0), LANDSCAPE_FOV);
+        let phone = field_of_view(390.0 / 844.0);
+        assert!(phone > 90.0_f32.to_radians() && phone <= MAX_FOV, "{phone}");
+        // Across, the phone sees at least the 4:3 screen's width.
+        let across = |fov: f32, aspect: f32| (fov / 2.0).tan() * aspect;
+        assert!(across(phone, 390.0 / 844.0) >= across(LANDSCAPE_FOV, 4.0 / 3.0) * 0.95);
     }
 }
