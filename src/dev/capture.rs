@@ -327,9 +327,9 @@ impl ViewScene<'_, '_, '_> {
     fn ready(&mut self, view: View) -> bool {
         match view {
             View::Empty | View::Lobby => {
-                // Over the entrance portal, under the ceiling.
-                *self.transform = Transform::from_xyz(32.0, 7.2, 3.0)
-                    .looking_at(Vec3::new(32.0, 0.0, -36.0), Vec3::Y);
+                // Just inside the entrance, under the ceiling.
+                *self.transform = Transform::from_xyz(32.0, 7.2, -2.0)
+                    .looking_at(Vec3::new(32.0, 0.0, -40.0), Vec3::Y);
                 self.in_lobby
             }
             View::LobbyEntrance => {

@@ -20,6 +20,7 @@ use crate::world::cards::{CARD_SIZE, Card, CardAtlas, CardRoot};
 use crate::world::dressing::{
     self, BANNER_HEIGHT, BANNER_SIZE, TILE, TOTEM_SIGN, TOTEM_SIGN_HEIGHT,
 };
+use crate::world::light::BakedLight;
 use crate::world::navigation::{Colliders, CurrentHall, Go, floor_position, place};
 use crate::world::scene::{
     MergedMesh, canvas_image, facing_transform, floor_box, hall_color, industry_color,
@@ -140,6 +141,9 @@ pub(crate) fn despawn_hall(
 /// stops the visitor, the cards and the parts of exhibitors' own models.
 struct HallContents {
     shell: MergedMesh,
+    /// The light baked into the shell when it is built.
+    light: BakedLight,
+    totems: Vec<dressing::Totem>,
     walls: Vec<Rect>,
     cards: Vec<(Card, Transform)>,
     model_parts: Vec<(
@@ -157,12 +161,14 @@ impl HallContents {
         let layout = &plan.layout;
         let mut contents = HallContents {
             shell: MergedMesh::new(TILE),
+            light: dressing::hall_light(layout),
+            totems: dressing::totems(layout),
             walls: hall_walls(layout),
             cards: Vec::new(),
             model_parts: Vec::new(),
         };
         dressing::floor(layout, &mut contents.shell);
-        dressing::ceiling(layout, &dressing::hall_light(layout), &mut contents.shell);
+        dressing::ceiling(layout, &contents.light, &mut contents.shell);
         for rect in contents.walls.clone() {
             let (min, max) = floor_box(&rect, 0.0, dressing::CEILING);
             contents
@@ -170,7 +176,7 @@ impl HallContents {
                 .cuboid(min, max, Color::srgb(0.90, 0.90, 0.88));
         }
         let hall_colour = hall_color(plan.hall.hall());
-        for totem in dressing::totems(layout) {
+        for totem in &contents.totems {
             let footprint = dressing::totem(&mut contents.shell, totem.at, hall_colour);
             contents.walls.push(footprint);
         }
@@ -300,8 +306,7 @@ fn build_hall(
     let plan = HallPlan::new(&catalog, current.0);
     let contents = HallContents::lay_out(&plan, &catalog, custom.as_deref());
     let venue = materials.add(VenueMaterial::default());
-    let light = dressing::hall_light(&plan.layout);
-    let tiles = contents.shell.build(&light).into_iter();
+    let tiles = contents.shell.build(&contents.light).into_iter();
     let mut children: Vec<Entity> = tiles
         .map(|tile| {
             let parts = (Mesh3d(meshes.add(tile)), MeshMaterial3d(venue.clone()));
@@ -323,8 +328,8 @@ fn build_hall(
     );
     let mut painter = TextPainter::new(&files);
     let mut totem_signs = Sheet::new(TOTEM_SHEET);
-    for totem in dressing::totems(&plan.layout) {
-        let canvas = paint_totem(&mut painter, &totem, rgba(hall_color(plan.hall.hall())));
+    for totem in &contents.totems {
+        let canvas = paint_totem(&mut painter, totem, rgba(hall_color(plan.hall.hall())));
         let [x, z] = totem.at;
         for (facing, offset) in [(Facing::South, -0.125), (Facing::North, 0.125)] {
             let at = world([x, z + offset], TOTEM_SIGN_HEIGHT);
