@@ -1,8 +1,12 @@
 //! Texture sheets: many small painted images (cards, booth headers) packed
-//! into 2048² pages, each page drawn as one mesh of textured quads.
+//! into 2048² pages, each page drawn as one mesh of textured quads. Pages
+//! are mipmapped slot by slot (each slot's smaller levels are made from its
+//! own pixels when it is painted), so distant cards are filtered instead of
+//! shimmering, and sample small levels.
 
 use bevy::asset::RenderAssetUsages;
 use bevy::camera::visibility::NoFrustumCulling;
+use bevy::image::ImageSampler;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 
@@ -28,15 +32,38 @@ impl SheetLayout {
         (self.columns() * (self.page_px.y / self.slot_px.y)) as usize
     }
 
-    /// Texture memory of one page (RGBA8).
-    pub(crate) const fn page_bytes(&self) -> usize {
-        (self.page_px.x * self.page_px.y * 4) as usize
+    /// Mip levels of every page: the same for all sheets, so a page at half
+    /// the pixels takes exactly a quarter of the memory (a 64-pixel slot's
+    /// smallest level is 2 pixels).
+    pub(crate) const fn mip_levels(&self) -> u32 {
+        6
     }
 
-    /// A transparent page image. `keep_pixels` keeps a CPU copy so slots can
-    /// be repainted after the page was first uploaded.
+    /// Where mip level `level` starts in a page's bytes, and its size.
+    const fn level(&self, level: u32) -> (usize, UVec2) {
+        let mut offset = 0;
+        let mut size = self.page_px;
+        let mut at = 0;
+        while at < level {
+            offset += (size.x * size.y * 4) as usize;
+            size = UVec2::new(size.x / 2, size.y / 2);
+            at += 1;
+        }
+        (offset, size)
+    }
+
+    /// Texture memory of one page (RGBA8, all its mip levels).
+    pub(crate) const fn page_bytes(&self) -> usize {
+        self.level(self.mip_levels()).0
+    }
+
+    /// A transparent page image with its mip levels. `keep_pixels` keeps a
+    /// CPU copy so slots can be repainted after the page was first uploaded.
     pub(crate) fn blank_page(&self, keep_pixels: bool) -> Image {
         let mut image = canvas_image(Canvas::new(self.page_px.x, self.page_px.y, [0, 0, 0, 0]));
+        image.data = Some(vec![0; self.page_bytes()]);
+        image.texture_descriptor.mip_level_count = self.mip_levels();
+        image.sampler = ImageSampler::linear();
         if keep_pixels {
             image.asset_usage = RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD;
         }
@@ -51,7 +78,8 @@ impl SheetLayout {
         )
     }
 
-    /// Copies a painted canvas (of `slot_px`) into a slot of a page image.
+    /// Copies a painted canvas (of `slot_px`) into a slot of a page image,
+    /// then makes the slot's smaller mip levels from it.
     pub(crate) fn blit(&self, page: &mut Image, canvas: &Canvas, slot: usize) {
         debug_assert_eq!(
             (canvas.width, canvas.height),
@@ -66,6 +94,33 @@ impl SheetLayout {
             let from = (row * self.slot_px.x * 4) as usize;
             let to = (((origin.y + row) * self.page_px.x + origin.x) * 4) as usize;
             data[to..to + row_bytes].copy_from_slice(&canvas.pixels[from..from + row_bytes]);
+        }
+        for level in 1..self.mip_levels() {
+            self.shrink_slot(data, origin, level);
+        }
+    }
+
+    /// Mip level `level` of the slot at `origin`: each pixel the mean of
+    /// the four beneath it in the level above.
+    fn shrink_slot(&self, data: &mut [u8], origin: UVec2, level: u32) {
+        let (above, above_size) = self.level(level - 1);
+        let (here, here_size) = self.level(level);
+        let (origin, slot) = (origin >> level, self.slot_px >> level);
+        let pixel = |base: usize, width: u32, x: u32, y: u32| base + ((y * width + x) * 4) as usize;
+        for y in origin.y..origin.y + slot.y {
+            for x in origin.x..origin.x + slot.x {
+                let to = pixel(here, here_size.x, x, y);
+                for channel in 0..4 {
+                    let sum: u32 = [(0, 0), (1, 0), (0, 1), (1, 1)]
+                        .iter()
+                        .map(|&(dx, dy)| {
+                            let from = pixel(above, above_size.x, 2 * x + dx, 2 * y + dy);
+                            u32::from(data[from + channel])
+                        })
+                        .sum();
+                    data[to + channel] = ((sum + 2) / 4) as u8;
+                }
+            }
         }
     }
 
@@ -200,5 +255,38 @@ impl Sheet {
             );
         }
         self.spawned = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_painted_slot_fills_its_mip_levels_and_leaves_its_neighbours_blank() {
+        let layout = crate::world::cards::CARD_SHEET;
+        assert_eq!(layout.mip_levels(), 6);
+        let mut page = layout.blank_page(true);
+        assert_eq!(page.data.as_ref().map(Vec::len), Some(layout.page_bytes()));
+        let red = Canvas::new(layout.slot_px.x, layout.slot_px.y, [200, 10, 10, 255]);
+        layout.blit(&mut page, &red, 1);
+        let data = page.data.unwrap();
+        for level in 0..layout.mip_levels() {
+            let (base, size) = layout.level(level);
+            let origin = layout.slot_origin(1) >> level;
+            let at = |x: u32, y: u32| base + ((y * size.x + x) * 4) as usize;
+            let inside = at(origin.x + 1, origin.y + 1);
+            assert_eq!(
+                data[inside..inside + 4],
+                [200, 10, 10, 255],
+                "level {level}"
+            );
+            let before = at(origin.x - 1, origin.y + 1);
+            assert_eq!(
+                data[before..before + 4],
+                [0, 0, 0, 0],
+                "level {level}: slot 0"
+            );
+        }
     }
 }
