@@ -20,6 +20,7 @@ use crate::remote::{
     Threads,
 };
 use crate::ui::Panels;
+use crate::world::controls::InputDevice;
 use crate::world::interaction::Selection;
 use crate::world::navigation::Go;
 use crate::world::quality::Quality;
@@ -43,6 +44,11 @@ impl PanelsApp {
     }
 
     fn with(extra: impl FnOnce(&mut App)) -> Self {
+        Self::on_screen(egui::vec2(1280.0, 720.0), extra)
+    }
+
+    /// The panels on a screen of `size` points.
+    fn on_screen(size: egui::Vec2, extra: impl FnOnce(&mut App)) -> Self {
         let mut app = headless_app_with(|app| {
             // What the egui plugin needs of a window and the renderer.
             app.init_asset::<bevy::shader::Shader>();
@@ -60,7 +66,7 @@ impl PanelsApp {
         let context = (world.query_filtered::<Entity, With<PrimaryEguiContext>>())
             .single(world)
             .expect("one egui context");
-        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
         world.get_mut::<EguiInput>(context).unwrap().screen_rect = Some(screen);
         world
             .get_mut::<EguiContext>(context)
@@ -567,4 +573,71 @@ fn my_inquiries_shows_the_agents_reply_and_stage_badges_what_is_new_and_sends_a_
         (replies[0].inquiry_id, replies[0].body.as_str()),
         (7, "好的，周三见。")
     );
+}
+
+/// A phone held upright (390×844 CSS pixels) in a visitor's hand: with
+/// five panels open, one shows at a time, inside the screen and above the
+/// joystick; closing it shows the next; every button, box and field on
+/// screen is at least 44 points tall.
+#[test]
+fn on_a_phone_one_panel_shows_at_a_time_inside_the_screen_with_44_point_targets() {
+    use egui::accesskit::Role;
+    let screen = egui::vec2(390.0, 844.0);
+    let mut panels = PanelsApp::on_screen(screen, |app| {
+        app.insert_resource(InputDevice::Touch);
+    });
+    let project = some_project(&panels);
+    panels.set::<Panels>(|panels| {
+        panels.directory = true;
+        panels.search = true;
+    });
+    panels.set::<Selection>(|selection| selection.0 = Some(project));
+    panels.frames(3);
+    panels.click("洽谈合作");
+    let joystick_top = screen.y - 24.0 - 128.0;
+    for title in ["洽谈合作", "项目详情", "搜索项目", "展馆目录", "操作提示"] {
+        // A panel takes its place in the frames after it appears.
+        panels.frames(3);
+        let windows: Vec<(String, egui::Rect)> = (panels.root())
+            .query_all_by_role(Role::Window)
+            .map(|window| {
+                let label = window.accesskit_node().label().unwrap_or_default();
+                (label.to_string(), window.rect())
+            })
+            .collect();
+        assert_eq!(windows.len(), 1, "one panel at a time: {windows:?}");
+        let (shown, rect) = &windows[0];
+        assert_eq!(shown, title);
+        assert!(
+            rect.left() >= 0.0 && rect.right() <= screen.x && rect.bottom() <= joystick_top,
+            "{title} at {rect:?} on a {screen:?} screen"
+        );
+        let targets = [
+            Role::Button,
+            Role::CheckBox,
+            Role::RadioButton,
+            Role::ComboBox,
+            Role::TextInput,
+            Role::MultilineTextInput,
+        ];
+        let small: Vec<String> = (panels.root())
+            .query_all_by(|node| targets.contains(&node.role()))
+            .filter(|node| node.rect().height() < 44.0 && node.rect().top() < screen.y)
+            .map(|node| {
+                format!(
+                    "{:?} {:?} {:?}",
+                    node.accesskit_node().role(),
+                    node.accesskit_node().label(),
+                    node.rect()
+                )
+            })
+            .collect();
+        assert!(
+            small.is_empty(),
+            "with {title} open, targets under 44 points:\n{}",
+            small.join("\n")
+        );
+        panels.click("✕");
+    }
+    assert_eq!(panels.root().query_all_by_role(Role::Window).count(), 0);
 }

@@ -5,6 +5,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 use yunzhan_model::{HallIndex, Industry, ProjectId, ProjectKind, Region};
 
+use super::layout::{Panel, PanelLayout};
 use super::{Panels, hall_name};
 use crate::expo::{ExpoCatalog, Favourites, Lang, SearchState};
 use crate::world::interaction::{FocusProject, Selection};
@@ -16,18 +17,22 @@ pub(super) fn directory(
     lang: Res<Lang>,
     catalog: Res<ExpoCatalog>,
     mut panels: ResMut<Panels>,
+    layout: Res<PanelLayout>,
     mut go: MessageWriter<Go>,
 ) -> Result {
-    if !panels.directory {
+    if !panels.directory || !layout.shows(Panel::Directory) {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *lang;
     let (mut open, mut went) = (true, false);
-    egui::Window::new(lang.pick("展馆目录", "Hall directory"))
-        .default_pos([8.0, 60.0])
-        .open(&mut open)
-        .show(&ctx, |window| {
+    let title = lang.pick("展馆目录", "Hall directory");
+    layout.show(
+        &ctx,
+        title,
+        Some(&mut open),
+        |wide| wide.default_pos([8.0, 60.0]),
+        |window| {
             let mut hall_row = |window: &mut egui::Ui, hall: HallIndex| {
                 let count = catalog.hall_project_count(hall);
                 let text = format!(
@@ -56,7 +61,8 @@ pub(super) fn directory(
             if window.button(lang.pick("返回序厅", "Lobby")).clicked() {
                 go.write(Go::Lobby);
             }
-        });
+        },
+    );
     if !open || went {
         panels.directory = false;
     }
@@ -99,25 +105,29 @@ pub(super) fn search(
     mut panels: ResMut<Panels>,
     mut search: ResMut<SearchState>,
     selection: Res<Selection>,
+    layout: Res<PanelLayout>,
     mut focus: MessageWriter<FocusProject>,
 ) -> Result {
-    if !panels.search {
+    if !panels.search || !layout.shows(Panel::Search) {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *lang;
     let mut open = true;
-    egui::Window::new(lang.pick("搜索项目", "Search projects"))
-        .default_pos([8.0, 120.0])
-        .default_width(520.0)
-        .open(&mut open)
-        .show(&ctx, |window| {
+    let title = lang.pick("搜索项目", "Search projects");
+    layout.show(
+        &ctx,
+        title,
+        Some(&mut open),
+        |wide| wide.default_pos([8.0, 120.0]).default_width(520.0),
+        |window| {
             window.add(
                 egui::TextEdit::singleline(&mut search.query.text)
                     .hint_text(
                         lang.pick("项目名称、单位或关键词", "title, organisation or keyword"),
                     )
-                    .desired_width(f32::INFINITY),
+                    .desired_width(f32::INFINITY)
+                    .min_size(egui::vec2(0.0, window.spacing().interact_size.y)),
             );
             window.horizontal_wrapped(|row| {
                 let query = &mut search.query;
@@ -166,13 +176,14 @@ pub(super) fn search(
                 lang.pick("个结果（最多 100）", "results (at most 100)")
             ));
             egui::ScrollArea::vertical()
-                .max_height(360.0)
+                .max_height(layout.list_height(360.0))
                 .show(window, |list| {
                     for &id in &search.results {
                         project_row(list, &catalog, &selection, lang, id, &mut focus);
                     }
                 });
-        });
+        },
+    );
     if !open {
         panels.search = false;
     }
@@ -206,18 +217,22 @@ pub(super) fn favourites(
     mut panels: ResMut<Panels>,
     favourites: Res<Favourites>,
     selection: Res<Selection>,
+    layout: Res<PanelLayout>,
     mut focus: MessageWriter<FocusProject>,
 ) -> Result {
-    if !panels.favourites {
+    if !panels.favourites || !layout.shows(Panel::Favourites) {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *lang;
     let mut open = true;
-    egui::Window::new(lang.pick("我的收藏", "Favourites"))
-        .default_pos([8.0, 180.0])
-        .open(&mut open)
-        .show(&ctx, |window| {
+    let title = lang.pick("我的收藏", "Favourites");
+    layout.show(
+        &ctx,
+        title,
+        Some(&mut open),
+        |wide| wide.default_pos([8.0, 180.0]),
+        |window| {
             if favourites.0.is_empty() {
                 window.label(lang.pick(
                     "还没有收藏。在项目详情中点击 ☆ 收藏。",
@@ -227,7 +242,8 @@ pub(super) fn favourites(
             for &id in &favourites.0 {
                 project_row(window, &catalog, &selection, lang, id, &mut focus);
             }
-        });
+        },
+    );
     if !open {
         panels.favourites = false;
     }

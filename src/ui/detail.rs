@@ -12,6 +12,7 @@ use yunzhan_model::matching::{Matcher, Solution};
 use yunzhan_model::{Catalog, ProjectId, ProjectKind};
 
 use super::browse::project_row;
+use super::layout::{Panel, PanelLayout};
 use super::{Panels, hall_name};
 use crate::deeplink::ShareBase;
 use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Noticed};
@@ -71,6 +72,7 @@ pub(super) struct DetailWorld<'w, 's> {
     favourites: ResMut<'w, Favourites>,
     draft: ResMut<'w, InquiryDraft>,
     panels: ResMut<'w, Panels>,
+    layout: Res<'w, PanelLayout>,
     focus: MessageWriter<'w, FocusProject>,
     kiosk: Option<Res<'w, Kiosk>>,
     share: Option<Res<'w, ShareBase>>,
@@ -84,7 +86,7 @@ pub(super) struct DetailWorld<'w, 's> {
 /// The open project: its facts, summary, favourite and inquiry buttons,
 /// related projects, and at a kiosk the QR hand-off.
 pub(super) fn detail(mut contexts: EguiContexts, mut ui: DetailWorld) -> Result {
-    let Some(id) = ui.selection.0 else {
+    let Some(id) = ui.selection.0.filter(|_| ui.layout.shows(Panel::Detail)) else {
         return Ok(());
     };
     let ctx = contexts.ctx_mut()?.clone();
@@ -92,14 +94,21 @@ pub(super) fn detail(mut contexts: EguiContexts, mut ui: DetailWorld) -> Result 
     let catalog = ui.catalog.clone();
     let project = catalog.project(id);
     let mut open = true;
-    egui::Window::new(lang.pick("项目详情", "Project"))
-        .anchor(egui::Align2::RIGHT_TOP, [-8.0, 52.0])
-        .default_width(380.0)
-        .default_height(ctx.content_rect().height() * 0.7)
-        .open(&mut open)
-        .show(&ctx, |window| {
+    let title = lang.pick("项目详情", "Project");
+    let height = ctx.content_rect().height() * 0.7;
+    let layout = *ui.layout;
+    layout.show(
+        &ctx,
+        title,
+        Some(&mut open),
+        |wide| {
+            wide.anchor(egui::Align2::RIGHT_TOP, [-8.0, 52.0])
+                .default_width(380.0)
+                .default_height(height)
+        },
+        |window| {
             egui::ScrollArea::vertical()
-                .max_height(ctx.content_rect().height() * 0.7)
+                .max_height(layout.list_height(height))
                 .show(window, |body| {
                     if project.generated {
                         body.colored_label(
@@ -114,7 +123,8 @@ pub(super) fn detail(mut contexts: EguiContexts, mut ui: DetailWorld) -> Result 
                     if let Some(title_en) = &project.title_en {
                         body.label(egui::RichText::new(title_en).italics());
                     }
-                    // At a kiosk the phone hand-off comes first.
+                    actions(body, &mut ui, project, lang, id);
+                    // At a kiosk the phone hand-off comes next.
                     if ui.kiosk.is_some() {
                         hand_off(body, &mut ui, lang, id);
                     }
@@ -131,39 +141,49 @@ pub(super) fn detail(mut contexts: EguiContexts, mut ui: DetailWorld) -> Result 
                             .weak(),
                         );
                     }
-                    body.separator();
-                    body.horizontal(|row| {
-                        let favourite = ui.favourites.0.contains(&id);
-                        let star = if favourite {
-                            lang.pick("★ 已收藏", "★ Saved")
-                        } else {
-                            lang.pick("☆ 收藏", "☆ Save")
-                        };
-                        if row.button(star).clicked() {
-                            toggle_favourite(&mut ui.favourites, id);
-                        }
-                        if row
-                            .button(lang.pick("洽谈合作", "Send an inquiry"))
-                            .clicked()
-                        {
-                            if ui.draft.inquiry.platform_no != project.platform_no {
-                                ui.draft.inquiry.platform_no = project.platform_no.clone();
-                                ui.draft.errors.clear();
-                            }
-                            ui.panels.inquiry = true;
-                        }
-                        if row.button(lang.pick("前往展位", "Go to booth")).clicked() {
-                            ui.focus.write(FocusProject(id));
-                        }
-                    });
-
                     suggested(body, &mut ui, &catalog, lang, id);
                 });
-        });
+        },
+    );
     if !open {
         ui.selection.0 = None;
     }
     Ok(())
+}
+
+/// What the visitor came to do, above the facts (on a phone without
+/// scrolling): save, send an inquiry, go to the booth.
+fn actions(
+    body: &mut egui::Ui,
+    ui: &mut DetailWorld,
+    project: &yunzhan_model::Project,
+    lang: Lang,
+    id: ProjectId,
+) {
+    body.horizontal_wrapped(|row| {
+        let favourite = ui.favourites.0.contains(&id);
+        let star = if favourite {
+            lang.pick("★ 已收藏", "★ Saved")
+        } else {
+            lang.pick("☆ 收藏", "☆ Save")
+        };
+        if row.button(star).clicked() {
+            toggle_favourite(&mut ui.favourites, id);
+        }
+        if row
+            .button(lang.pick("洽谈合作", "Send an inquiry"))
+            .clicked()
+        {
+            if ui.draft.inquiry.platform_no != project.platform_no {
+                ui.draft.inquiry.platform_no = project.platform_no.clone();
+                ui.draft.errors.clear();
+            }
+            ui.panels.inquiry = true;
+        }
+        if row.button(lang.pick("前往展位", "Go to booth")).clicked() {
+            ui.focus.write(FocusProject(id));
+        }
+    });
 }
 
 /// A challenge's possible solutions, then the related projects.
@@ -244,12 +264,18 @@ fn hand_off(body: &mut egui::Ui, ui: &mut DetailWorld, lang: Lang, id: ProjectId
     });
 }
 
-/// The project's facts, a label and a value a row.
+/// The project's facts, a label and a value a row; long values wrap within
+/// the panel (a phone's is 374 points wide).
 fn facts(body: &mut egui::Ui, project: &yunzhan_model::Project, lang: Lang) {
-    egui::Grid::new("facts").num_columns(2).show(body, |grid| {
+    const LABEL_COLUMN: f32 = 96.0;
+    let value_width = (body.available_width() - LABEL_COLUMN).max(LABEL_COLUMN);
+    let grid = egui::Grid::new("facts")
+        .num_columns(2)
+        .max_col_width(value_width);
+    grid.show(body, |grid| {
         let mut fact = |label: &str, value: String| {
             grid.label(egui::RichText::new(label).weak());
-            grid.label(value);
+            grid.add(egui::Label::new(value).wrap());
             grid.end_row();
         };
         fact(

@@ -5,6 +5,7 @@ use bevy::diagnostic::{DiagnosticsStore, FrameTimeDiagnosticsPlugin};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::layout::{Panel, PanelLayout};
 use super::threads::unread;
 use super::{Panels, hall_name};
 use crate::expo::{CountingChoice, Favourites, Lang, Screen};
@@ -280,8 +281,12 @@ pub(super) fn hint(
     mut contexts: EguiContexts,
     lang: Res<Lang>,
     device: Res<InputDevice>,
+    layout: Res<PanelLayout>,
     mut panels: ResMut<Panels>,
 ) -> Result {
+    if !layout.shows(Panel::Hint) {
+        return Ok(());
+    }
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *lang;
     let lines: [(&str, &str); 2] = match *device {
@@ -307,19 +312,25 @@ pub(super) fn hint(
         ],
     };
     let (mut open, mut dismissed) = (true, false);
-    egui::Window::new(lang.pick("操作提示", "How to move"))
-        .anchor(egui::Align2::CENTER_BOTTOM, [0.0, -16.0])
-        .collapsible(false)
-        .resizable(false)
-        .open(&mut open)
-        .show(&ctx, |window| {
+    let title = lang.pick("操作提示", "How to move");
+    layout.show(
+        &ctx,
+        title,
+        Some(&mut open),
+        |wide| {
+            wide.anchor(egui::Align2::CENTER_BOTTOM, [0.0, -16.0])
+                .collapsible(false)
+                .resizable(false)
+        },
+        |window| {
             for (zh, en) in lines {
                 window.label(lang.pick(zh, en));
             }
             if window.button(lang.pick("知道了", "Got it")).clicked() {
                 dismissed = true;
             }
-        });
+        },
+    );
     if !open || dismissed {
         panels.hint = false;
     }

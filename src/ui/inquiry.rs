@@ -7,6 +7,7 @@ use yunzhan_model::CooperationMode;
 use yunzhan_model::validate::FieldError;
 
 use super::Panels;
+use super::layout::{Panel, PanelLayout};
 use crate::expo::{ExpoCatalog, InquiryDraft, KeypadField, Kiosk, Lang};
 use crate::remote::{InquiryState, OutboxLine, PlatformStatus, SentInquiries, SubmitInquiry};
 
@@ -17,6 +18,7 @@ pub(super) struct InquiryWorld<'w> {
     catalog: Res<'w, ExpoCatalog>,
     draft: ResMut<'w, InquiryDraft>,
     panels: ResMut<'w, Panels>,
+    layout: Res<'w, PanelLayout>,
     sent: Res<'w, SentInquiries>,
     platform: Res<'w, PlatformStatus>,
     submit: MessageWriter<'w, SubmitInquiry>,
@@ -27,7 +29,7 @@ pub(super) struct InquiryWorld<'w> {
 /// checked before it goes to the outbox, and where the visitor's inquiries
 /// of this project stand.
 pub(super) fn inquiry(mut contexts: EguiContexts, mut ui: InquiryWorld) -> Result {
-    if !ui.panels.inquiry {
+    if !ui.panels.inquiry || !ui.layout.shows(Panel::Inquiry) {
         return Ok(());
     }
     let catalog = ui.catalog.clone();
@@ -42,11 +44,14 @@ pub(super) fn inquiry(mut contexts: EguiContexts, mut ui: InquiryWorld) -> Resul
     let lang = *ui.lang;
     let kiosk = ui.kiosk.is_some();
     let mut open = true;
-    egui::Window::new(lang.pick("洽谈合作", "Inquiry"))
-        .default_pos([420.0, 120.0])
-        .default_width(420.0)
-        .open(&mut open)
-        .show(&ctx, |form| {
+    let title = lang.pick("洽谈合作", "Inquiry");
+    let layout = *ui.layout;
+    layout.show(
+        &ctx,
+        title,
+        Some(&mut open),
+        |wide| wide.default_pos([420.0, 120.0]).default_width(420.0),
+        |form| {
             form.label(format!("{} — {}", project.title, project.organisation));
             form.label(
                 egui::RichText::new(format!(
@@ -69,7 +74,8 @@ pub(super) fn inquiry(mut contexts: EguiContexts, mut ui: InquiryWorld) -> Resul
             }
             let api = ui.platform.api.is_some();
             inquiry_states(form, ui.sent.visitors(&project.platform_no), api, lang);
-        });
+        },
+    );
     if !open {
         ui.panels.inquiry = false;
     }
@@ -100,7 +106,12 @@ fn fields(form: &mut egui::Ui, draft: &mut InquiryDraft, lang: Lang, kiosk: bool
                         .desired_width(f32::INFINITY),
                 )
             } else {
-                form.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+                let height = form.spacing().interact_size.y;
+                form.add(
+                    egui::TextEdit::singleline(value)
+                        .desired_width(f32::INFINITY)
+                        .min_size(egui::vec2(0.0, height)),
+                )
             };
             field_error(form, &errors, field, lang);
             response

@@ -4,6 +4,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::layout::{Panel, PanelLayout};
 use crate::expo::{Lang, Screen};
 use crate::world::hall::HallPlan;
 use crate::world::navigation::{Travel, floor_position, yaw_towards};
@@ -16,22 +17,32 @@ pub(super) fn minimap(
     lang: Res<Lang>,
     plan: Option<Res<HallPlan>>,
     screen: Res<State<Screen>>,
+    panel_layout: Res<PanelLayout>,
     visitors: Query<(Entity, &Transform, &Visitor)>,
     mut commands: Commands,
 ) -> Result {
     let (Some(plan), Screen::Hall) = (plan, screen.get()) else {
         return Ok(());
     };
+    if !panel_layout.shows(Panel::Map) {
+        return Ok(());
+    }
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *lang;
     let layout = &plan.layout;
     let size = 220.0;
     let scale = size / layout.width.max(layout.depth);
-    egui::Window::new(lang.pick("平面图", "Map"))
-        .anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
-        .resizable(false)
-        .collapsible(true)
-        .show(&ctx, |window| {
+    let title = lang.pick("平面图", "Map");
+    panel_layout.show(
+        &ctx,
+        title,
+        None,
+        |wide| {
+            wide.anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
+                .resizable(false)
+                .collapsible(true)
+        },
+        |window| {
             let (response, painter) = window.allocate_painter(
                 egui::vec2(layout.width * scale, layout.depth * scale),
                 egui::Sense::click(),
@@ -85,7 +96,8 @@ pub(super) fn minimap(
                     });
                 }
             }
-        });
+        },
+    );
     Ok(())
 }
 

@@ -11,12 +11,14 @@ use yunzhan_model::HallIndex;
 
 use crate::expo::{InquiryDraft, Kiosk, Lang, OpenInquiry, OpenThreads, ShippedFiles, VisitorLeft};
 use crate::kiosk::{KioskState, StillHere};
+use crate::world::controls::InputDevice;
 use crate::world::interaction::UiCapture;
 
 mod browse;
 mod detail;
 mod hud;
 mod inquiry;
+mod layout;
 mod minimap;
 mod prefs;
 mod threads;
@@ -68,10 +70,11 @@ pub(super) fn plugin(app: &mut App) {
 /// The panels themselves, drawn with egui (needs a window), in this order.
 pub(super) fn panels_plugin(app: &mut App) {
     app.add_plugins((EguiPlugin::default(), FrameTimeDiagnosticsPlugin::default()));
+    app.init_resource::<layout::PanelLayout>();
     app.add_systems(
         EguiPrimaryContextPass,
         (
-            (install_font, kiosk_scale),
+            (install_font, touch_sizes, layout::decide),
             (
                 hud::top_bar,
                 hud::loading_screen.run_if(in_state(crate::expo::Screen::Loading)),
@@ -107,12 +110,25 @@ fn record_input_capture(mut contexts: EguiContexts, mut capture: ResMut<UiCaptur
 /// The kiosk's UI scale: egui's 30-point buttons become 45 px.
 const KIOSK_ZOOM: f32 = 1.5;
 
-/// Touch targets of at least 44 px on a kiosk's 1080p screen.
-fn kiosk_scale(mut contexts: EguiContexts, kiosk: Option<Res<Kiosk>>) -> Result {
+/// Touch targets of at least 44 px: a kiosk's 1080p screen zooms the whole
+/// UI (its text grows too); a phone or tablet keeps its text and gets rows
+/// of 44 points (CSS pixels). A mouse gets egui's own sizes back.
+fn touch_sizes(
+    mut contexts: EguiContexts,
+    kiosk: Option<Res<Kiosk>>,
+    device: Res<InputDevice>,
+    mut applied: Local<Option<(f32, f32)>>,
+) -> Result {
+    let sizes = match (kiosk.is_some(), *device) {
+        (true, _) => (KIOSK_ZOOM, 30.0),
+        (false, InputDevice::Touch) => (1.0, layout::TOUCH_TARGET),
+        (false, InputDevice::Mouse) => (1.0, egui::style::Spacing::default().interact_size.y),
+    };
     let ctx = contexts.ctx_mut()?;
-    if kiosk.is_some() && ctx.zoom_factor() != KIOSK_ZOOM {
-        ctx.set_zoom_factor(KIOSK_ZOOM);
-        ctx.all_styles_mut(|style| style.spacing.interact_size.y = 30.0);
+    if *applied != Some(sizes) || ctx.zoom_factor() != sizes.0 {
+        ctx.set_zoom_factor(sizes.0);
+        ctx.all_styles_mut(|style| style.spacing.interact_size.y = sizes.1);
+        *applied = Some(sizes);
     }
     Ok(())
 }

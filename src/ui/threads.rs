@@ -12,6 +12,7 @@ use bevy_egui::{EguiContexts, egui};
 use yunzhan_model::api::{Author, Reply, Thread};
 
 use super::Panels;
+use super::layout::{Panel, PanelLayout};
 use crate::expo::{ExpoCatalog, Kiosk, Lang, VisitorLeft};
 use crate::remote::{
     InquiryState, OutboxLine, PlatformStatus, SendReply, SentInquiries, ThreadKey, Threads,
@@ -42,6 +43,7 @@ pub(super) struct ThreadsWorld<'w> {
     lang: Res<'w, Lang>,
     catalog: Res<'w, ExpoCatalog>,
     panels: ResMut<'w, Panels>,
+    layout: Res<'w, PanelLayout>,
     sent: Res<'w, SentInquiries>,
     threads: ResMut<'w, Threads>,
     drafts: ResMut<'w, ReplyDrafts>,
@@ -59,25 +61,23 @@ pub(super) fn unread(sent: &SentInquiries, threads: &Threads) -> i64 {
 }
 
 pub(super) fn threads(mut contexts: EguiContexts, mut ui: ThreadsWorld) -> Result {
-    if !ui.panels.threads {
+    if !ui.panels.threads || !ui.layout.shows(Panel::Threads) {
         return Ok(());
     }
     let ctx = contexts.ctx_mut()?.clone();
     let lang = *ui.lang;
     let mut open = true;
     let lines: Vec<OutboxLine> = ui.sent.current().cloned().collect();
-    egui::Window::new(lang.pick("我的询单", "My inquiries"))
-        .default_pos([460.0, 90.0])
-        .default_width(440.0)
-        .open(&mut open)
-        .show(&ctx, |panel| {
+    let title = lang.pick("我的询单", "My inquiries");
+    let layout = *ui.layout;
+    layout.show(&ctx, title, Some(&mut open), |wide| wide.default_pos([460.0, 90.0]).default_width(440.0), |panel| {
             if lines.is_empty() {
                 panel.label(lang.pick(
                     "您还没有发送询单。在项目详情中点“洽谈合作”即可联系科服保姆。",
                     "You have not sent an inquiry yet. Choose “Send an inquiry” on a project to reach its service agent.",
                 ));
             }
-            egui::ScrollArea::vertical().max_height(520.0).show(panel, |panel| {
+            egui::ScrollArea::vertical().max_height(layout.list_height(520.0)).show(panel, |panel| {
                 for (index, line) in lines.iter().rev().enumerate() {
                     inquiry_thread(panel, &mut ui, line, index == 0, lang);
                 }

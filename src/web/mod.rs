@@ -10,6 +10,7 @@ use bevy::prelude::*;
 use crate::deeplink::DeepLink;
 use crate::expo::{Screen, ShippedFiles};
 use crate::remote::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, Threads};
+use crate::world::controls::InputDevice;
 use crate::world::quality::{Quality, Tier};
 use yunzhan_model::api::{Author, Thread};
 
@@ -22,6 +23,9 @@ const SETTINGS: [&str; 5] = ["api", "kiosk", "lang", "quality", "preview"];
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins(first_frame_plugin);
+    if primary_pointer_is_coarse() {
+        app.insert_resource(InputDevice::Touch);
+    }
     app.world_mut()
         .resource_mut::<crate::expo::CountingChoice>()
         .privacy_signal = global_privacy_control();
@@ -49,6 +53,15 @@ fn global_privacy_control() -> bool {
         })
         .and_then(|value| value.as_bool())
         .unwrap_or(false)
+}
+
+/// Whether the page's main pointer is a finger (`(pointer: coarse)`: phones
+/// and tablets): the touch controls, hint and sizes then show from the
+/// first frame, not after the first touch.
+fn primary_pointer_is_coarse() -> bool {
+    web_sys::window()
+        .and_then(|window| window.match_media("(pointer: coarse)").ok().flatten())
+        .is_some_and(|query| query.matches())
 }
 
 /// Files dropped on the page go to the booth preview (read in full first).
@@ -331,7 +344,7 @@ fn stage_wire(stage: yunzhan_model::deal::Stage) -> String {
 
 /// `<html>` data attributes: where the visitor is, the catalog's source,
 /// the outbox's counts, the visitor's threads (stages, the agents' replies,
-/// unread updates) and the quality tier.
+/// unread updates), the quality tier and the input device.
 fn report_state(
     link: Res<DeepLink>,
     status: Res<PlatformStatus>,
@@ -339,13 +352,15 @@ fn report_state(
     threads: Res<Threads>,
     quality: Res<Quality>,
     counting: Res<crate::expo::CountingChoice>,
+    device: Res<InputDevice>,
 ) {
     let changed = link.is_changed()
         || status.is_changed()
         || sent.is_changed()
         || threads.is_changed()
         || quality.is_changed()
-        || counting.is_changed();
+        || counting.is_changed()
+        || device.is_changed();
     if !changed {
         return;
     }
@@ -412,6 +427,16 @@ fn report_state(
                 match quality.tier {
                     Tier::High => "high",
                     Tier::Low => "low",
+                }
+                .to_string(),
+            ),
+        ),
+        (
+            "data-input",
+            Some(
+                match *device {
+                    InputDevice::Mouse => "mouse",
+                    InputDevice::Touch => "touch",
                 }
                 .to_string(),
             ),

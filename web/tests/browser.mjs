@@ -615,6 +615,49 @@ try {
     await context.close();
   }
 
+  // 4b. A phone held upright (390x844, touch only): the touch controls,
+  // hint and sizes from the first frame (not after a first touch), one panel
+  // at a time inside the screen, and an inquiry sent from it.
+  {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/?project=${project.platform_no}&inquire=1&lang=en`);
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    check(await attribute(page, "data-input") === "touch",
+      `a phone starts with the touch controls, before any touch (data-input=${await attribute(page, "data-input")})`);
+    await waitForAttribute(page, "data-hall", project.hall, 60_000);
+    const size = await page.evaluate(() => [innerWidth, innerHeight, document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    check(size[0] === 390 && size[2] <= size[0] && size[3] <= size[1], `the app fills the phone's screen without scrollbars (${size.join(", ")})`);
+    const frames = (n) => page.evaluate((n) => new Promise((resolve) => {
+      const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
+      step();
+    }), n);
+    await frames(30);
+    await screenshot(page, "web-phone-inquiry.png");
+    // The phone's on-screen keyboard sends keys as a desktop's does; the
+    // fields in order: name, organisation, phone, e-mail, intents, message.
+    await page.focus("#yunzhan-canvas");
+    const type = async (text) => { await page.keyboard.type(text, { delay: 20 }); await frames(4); };
+    const press = async (key, times = 1) => { for (let i = 0; i < times; i++) { await page.keyboard.press(key); await frames(4); } };
+    await type("Phone Visitor");
+    await press("Tab", 3);
+    await type("phone@example.org");
+    await press("Tab");
+    await press("Space");
+    await press("Tab", 6);
+    await type("Sent from a phone held upright");
+    await press("Tab");
+    await press("Enter");
+    const delivered = await holds(page, () => document.documentElement.dataset.sent === "1", null, 60_000);
+    const token = spawnSync(serverBinary, ["agent-token", project.agent.id, "--db", db], { encoding: "utf8" }).stdout.trim();
+    const inbox = JSON.stringify(await (await fetch(`${base}/api/v1/agents/${project.agent.id}/inquiries`,
+      { headers: { Authorization: `Bearer ${token}` } })).json());
+    check(delivered && inbox.includes("Sent from a phone held upright"),
+      `the inquiry typed on the phone reached the service agent (data-sent ${await attribute(page, "data-sent")})`);
+    await screenshot(page, "web-phone-sent.png");
+    await context.close();
+  }
+
   // 5. An exhibitor's booth previewed from its address (?preview=): fetched
   // beside the page, checked, shown with its own model in its hall.
   {
