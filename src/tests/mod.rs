@@ -2,6 +2,7 @@
 //! (no window, no GPU), in one test binary so that Bevy is linked once.
 
 mod architecture;
+mod budgets;
 mod common;
 mod controls;
 mod counting;

@@ -421,31 +421,27 @@ fn report_state(
             "data-counting",
             Some(if counting.counts() { "on" } else { "off" }.to_string()),
         ),
-        (
-            "data-quality",
-            Some(
-                match quality.tier {
-                    Tier::High => "high",
-                    Tier::Low => "low",
-                }
-                .to_string(),
-            ),
-        ),
-        (
-            "data-input",
-            Some(
-                match *device {
-                    InputDevice::Mouse => "mouse",
-                    InputDevice::Touch => "touch",
-                }
-                .to_string(),
-            ),
-        ),
+        ("data-quality", Some(tier_wire(quality.tier).to_string())),
+        ("data-input", Some(device_wire(*device).to_string())),
     ];
     for (name, value) in attributes {
         let _ = match value {
             Some(value) => root.set_attribute(name, &value),
             None => root.remove_attribute(name),
         };
+    }
+}
+
+fn tier_wire(tier: Tier) -> &'static str {
+    match tier {
+        Tier::High => "high",
+        Tier::Low => "low",
+    }
+}
+
+fn device_wire(device: InputDevice) -> &'static str {
+    match device {
+        InputDevice::Mouse => "mouse",
+        InputDevice::Touch => "touch",
     }
 }
