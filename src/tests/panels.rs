@@ -637,7 +637,7 @@ fn on_a_phone_one_panel_shows_at_a_time_inside_the_screen_with_44_point_targets(
             "with {title} open, targets under 44 points:\n{}",
             small.join("\n")
         );
-        panels.click("✕");
+        panels.click("×");
     }
     assert_eq!(panels.root().query_all_by_role(Role::Window).count(), 0);
 }

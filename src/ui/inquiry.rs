@@ -123,7 +123,10 @@ fn fields(form: &mut egui::Ui, draft: &mut InquiryDraft, lang: Lang, kiosk: bool
         "name",
         false,
     );
-    if std::mem::take(&mut draft.focus_first_field) {
+    // Asked until it holds: a frame egui discards (a panel's first, sizing
+    // pass on a phone) would otherwise lose the request.
+    if draft.focus_first_field {
+        draft.focus_first_field = !name.has_focus();
         name.request_focus();
     }
     text_field(

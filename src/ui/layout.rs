@@ -17,6 +17,8 @@ pub(super) const TOUCH_TARGET: f32 = 44.0;
 /// Kept free at the bottom of a phone for the joystick (its pad and margin).
 const JOYSTICK_ROOM: f32 = 160.0;
 const MARGIN: f32 = 8.0;
+/// The close button's mark (a glyph the shipped font has).
+const CLOSE: &str = "×";
 
 /// The panels that cover the scene, in the order a phone prefers them: it
 /// shows the first open one, and the next when that one closes.
@@ -85,8 +87,9 @@ impl PanelLayout {
                     row.heading(title);
                     if let Some(open) = open {
                         row.with_layout(egui::Layout::right_to_left(egui::Align::Center), |row| {
+                            let cross = egui::RichText::new(CLOSE).size(TOUCH_TARGET / 2.0);
                             let close =
-                                egui::Button::new("✕").min_size(egui::Vec2::splat(TOUCH_TARGET));
+                                egui::Button::new(cross).min_size(egui::Vec2::splat(TOUCH_TARGET));
                             if row.add(close).clicked() {
                                 *open = false;
                             }
@@ -96,8 +99,26 @@ impl PanelLayout {
                 window.separator();
                 egui::ScrollArea::vertical()
                     .max_height(room.height() - TOUCH_TARGET - 4.0 * MARGIN)
-                    .show(window, body);
+                    .show(window, |list| {
+                        body(list);
+                        follow_keyboard_focus(list);
+                    });
             });
+    }
+}
+
+/// Scrolls a phone's panel to the widget the keyboard has just moved to
+/// (Tab, or a field's own request), which egui leaves out of view; once
+/// there, the visitor scrolls freely.
+fn follow_keyboard_focus(list: &mut egui::Ui) {
+    let followed = egui::Id::new("followed keyboard focus");
+    let focused = list.memory(|memory| memory.focused());
+    if list.data(|data| data.get_temp::<Option<egui::Id>>(followed)) == Some(focused) {
+        return;
+    }
+    list.data_mut(|data| data.insert_temp(followed, focused));
+    if let Some(widget) = focused.and_then(|id| list.ctx().read_response(id)) {
+        list.scroll_to_rect(widget.rect, None);
     }
 }
 
