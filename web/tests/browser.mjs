@@ -23,6 +23,9 @@
 //      live, the visitor answers there and the agent's page shows it live;
 //      a forged form and a cross-site post change nothing; axe-core on
 //      every workspace and thread page;
+//   4c. a phone held upright (390x844, touch): the touch controls from the
+//      first frame, no scrollbars, an inquiry typed on it reaches the
+//      agent, and the joystick walks;
 //   8. a workspace session expires (a server with 3-second sessions);
 //   9. an organiser's dashboard counts those inquiries, draws its charts,
 //      passes axe-core and downloads its tables (workbook and CSV);
@@ -615,9 +618,10 @@ try {
     await context.close();
   }
 
-  // 4b. A phone held upright (390x844, touch only): the touch controls,
+  // 4c. A phone held upright (390x844, touch only): the touch controls,
   // hint and sizes from the first frame (not after a first touch), one panel
-  // at a time inside the screen, and an inquiry sent from it.
+  // at a time inside the screen, an inquiry sent from it, and a walk with
+  // the joystick.
   {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     const page = await context.newPage();
@@ -655,6 +659,19 @@ try {
     check(delivered && inbox.includes("Sent from a phone held upright"),
       `the inquiry typed on the phone reached the service agent (data-sent ${await attribute(page, "data-sent")})`);
     await screenshot(page, "web-phone-sent.png");
+    // A finger on the joystick (bottom right), pulled down: the visitor
+    // walks backwards out of the booth, and the nearest booth changes.
+    const cdp = await context.newCDPSession(page);
+    const knob = { x: 390 - 24 - 64, y: 844 - 24 - 64 };
+    const boothBefore = await attribute(page, "data-booth");
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [knob] });
+    for (let step = 1; step <= 5; step++) {
+      await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x: knob.x, y: knob.y + 12 * step }] });
+      await frames(2);
+    }
+    const walked = await holds(page, (before) => document.documentElement.dataset.booth !== before, boothBefore, 60_000);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+    check(walked, `the joystick walks the visitor (nearest booth ${boothBefore} → ${await attribute(page, "data-booth")})`);
     await context.close();
   }
 
