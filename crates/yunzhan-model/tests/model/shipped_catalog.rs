@@ -163,3 +163,24 @@ fn generated_projects_say_so() {
         assert!(project.source.is_none());
     }
 }
+
+/// The scale-test catalog (`yunzhan-catalog generate --projects N`): the
+/// shipped projects first, unchanged, then demo copies under new platform
+/// numbers, flagged as generated and never featured.
+#[test]
+fn a_scaled_catalog_keeps_the_shipped_projects_and_flags_every_copy() {
+    let shipped = shipped_catalog();
+    let scaled = yunzhan_model::generate::scaled_catalog(100_000);
+    assert_eq!(scaled.projects().len(), 100_000);
+    assert_eq!(&scaled.projects()[..TOTAL_PROJECTS], shipped.projects());
+    let copies = &scaled.projects()[TOTAL_PROJECTS..];
+    assert!(copies.iter().all(|p| p.generated && !p.featured));
+    let mut numbers: Vec<&str> = (scaled.projects().iter())
+        .map(|p| p.platform_no.as_str())
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 100_000, "platform numbers are unique");
+    let chengdu = HallIndex::from_id("chengdu").unwrap();
+    assert!(scaled.hall_project_count(chengdu) > 10 * shipped.hall_project_count(chengdu));
+}

@@ -4,6 +4,7 @@
 //! yunzhan-catalog check FILE                 list every rejected record (or row); exit 1 if any
 //! yunzhan-catalog stats FILE                 one JSON line of counts
 //! yunzhan-catalog generate [OUT]             write the shipped catalog (default assets/catalog/catalog.json)
+//!                 [--projects N]             … grown to N projects with more demo projects (scale tests)
 //! yunzhan-catalog import SHEET --out JSON    a spreadsheet to a catalog file
 //! yunzhan-catalog export JSON --out SHEET    a catalog file to a spreadsheet
 //! yunzhan-catalog template OUT.xlsx          the empty template workbook
@@ -43,6 +44,10 @@ enum Command {
         /// Where to write it
         #[arg(default_value = "assets/catalog/catalog.json")]
         out: String,
+        /// Grow it to this many projects with copies of its demo projects under new platform
+        /// numbers, all flagged as generated (for scale tests; at least the shipped 5,740)
+        #[arg(long, value_name = "N")]
+        projects: Option<usize>,
     },
     /// Read the organisers' spreadsheet (.xlsx or .csv, Chinese headings) into a catalog file;
     /// the good rows are written, every refused row is listed, and the exit status is 1 if any
@@ -82,9 +87,7 @@ fn main() -> ExitCode {
     let outcome = match Cli::parse().command {
         Command::Check { file } => check(&file),
         Command::Stats { file } => stats(&file),
-        Command::Generate { out } => {
-            write(&out, generate::shipped_catalog().to_json().into_bytes())
-        }
+        Command::Generate { out, projects } => generated(&out, projects),
         Command::Import {
             file,
             out,
@@ -238,6 +241,22 @@ fn write_sheet(out: &str, table: &Table) -> Result<ExitCode, String> {
         workbook(std::slice::from_ref(table)).map_err(|error| error.to_string())?
     };
     write(out, bytes)
+}
+
+/// The shipped catalog, or one grown to `projects` (never cut: that would
+/// drop projects the source report names).
+fn generated(out: &str, projects: Option<usize>) -> Result<ExitCode, String> {
+    let catalog = match projects {
+        None => generate::shipped_catalog(),
+        Some(total) if total < generate::TOTAL_PROJECTS => {
+            return Err(format!(
+                "--projects {total}: a generated catalog holds at least the shipped {} projects",
+                generate::TOTAL_PROJECTS
+            ));
+        }
+        Some(total) => generate::scaled_catalog(total),
+    };
+    write(out, catalog.to_json().into_bytes())
 }
 
 fn write(out: &str, bytes: Vec<u8>) -> Result<ExitCode, String> {
