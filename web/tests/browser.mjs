@@ -140,6 +140,32 @@ async function waitForAttribute(page, name, value, timeout = 120_000) {
   }
 }
 const READY_TIMEOUT = 480_000;
+// egui moves the focus once per frame, and frames are slow on a software
+// renderer: keys are paced by drawn frames (not milliseconds, which a slow
+// machine would use up on fewer frames).
+const frames = (page, n) => page.evaluate((n) => new Promise((resolve) => {
+  const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
+  step();
+}), n);
+// Fills the app's open inquiry form by keyboard and submits it. The form has
+// the keyboard in its first field; fields in order: name, organisation,
+// phone, e-mail, the intent radios (the first is chosen), message, submit.
+// Where egui's focus is cannot be read from the page, so keys are counted.
+async function typeInquiry(page, name, email, message, beforeSubmit = async () => {}) {
+  await page.focus("#yunzhan-canvas");
+  const type = async (text) => { await page.keyboard.type(text, { delay: 20 }); await frames(page, 4); };
+  const press = async (key, times = 1) => { for (let i = 0; i < times; i++) { await page.keyboard.press(key); await frames(page, 4); } };
+  await type(name);
+  await press("Tab", 3);
+  await type(email);
+  await press("Tab");
+  await press("Space");
+  await press("Tab", 6);
+  await type(message);
+  await beforeSubmit();
+  await press("Tab");
+  await press("Enter");
+}
 
 /** axe-core on the page: no serious or critical violation. */
 async function accessible(page, what) {
@@ -560,32 +586,10 @@ try {
     await waitForAttribute(page, "data-project", project.platform_no);
     // The link opened the project's hall (the form is drawn there).
     await waitForAttribute(page, "data-hall", project.hall, 60_000);
-    // egui moves the focus once per frame, and frames are slow on a software
-    // renderer: let the app draw a few frames after each key.
-    const frames = (n) => page.evaluate((n) => new Promise((resolve) => {
-      const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
-      step();
-    }), n);
-    // The form is open with the keyboard in its first field; fields in order:
-    // name, organisation, phone, e-mail, the intent radios, message, submit.
-    // Where egui's keyboard focus is cannot be read from the page, so the
-    // keys are paced instead: a number of drawn frames (not milliseconds,
-    // which a slow machine would use up on fewer frames) for the form to
-    // take its first-field focus while the visitor flies to the card.
-    await frames(30);
-    await page.focus("#yunzhan-canvas");
-    const type = async (text) => { await page.keyboard.type(text, { delay: 20 }); await frames(4); };
-    const press = async (key, times = 1) => { for (let i = 0; i < times; i++) { await page.keyboard.press(key); await frames(4); } };
-    await type("Browser Visitor");
-    await press("Tab", 3);
-    await type("visitor@example.org");
-    await press("Tab");
-    await press("Space");
-    await press("Tab", 6);
-    await type("Queued in the browser while the platform was down");
-    await page.screenshot({ path: join(out, "web-inquiry-form.png") });
-    await press("Tab");
-    await press("Enter");
+    // The form takes its first-field focus while the visitor flies to the card.
+    await frames(page, 30);
+    await typeInquiry(page, "Browser Visitor", "visitor@example.org", "Queued in the browser while the platform was down",
+      () => page.screenshot({ path: join(out, "web-inquiry-form.png") }));
     await waitForAttribute(page, "data-queued", "1", 30_000);
     const stored = await page.evaluate(() => localStorage.getItem("yunzhan/outbox.json") || "");
     check(stored.includes("Queued in the browser"), "the queued inquiry is in the browser's storage");
@@ -632,26 +636,10 @@ try {
     await waitForAttribute(page, "data-hall", project.hall, 60_000);
     const size = await page.evaluate(() => [innerWidth, innerHeight, document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
     check(size[0] === 390 && size[2] <= size[0] && size[3] <= size[1], `the app fills the phone's screen without scrollbars (${size.join(", ")})`);
-    const frames = (n) => page.evaluate((n) => new Promise((resolve) => {
-      const step = () => (n-- <= 0 ? resolve() : requestAnimationFrame(step));
-      step();
-    }), n);
-    await frames(30);
+    await frames(page, 30);
     await screenshot(page, "web-phone-inquiry.png");
-    // The phone's on-screen keyboard sends keys as a desktop's does; the
-    // fields in order: name, organisation, phone, e-mail, intents, message.
-    await page.focus("#yunzhan-canvas");
-    const type = async (text) => { await page.keyboard.type(text, { delay: 20 }); await frames(4); };
-    const press = async (key, times = 1) => { for (let i = 0; i < times; i++) { await page.keyboard.press(key); await frames(4); } };
-    await type("Phone Visitor");
-    await press("Tab", 3);
-    await type("phone@example.org");
-    await press("Tab");
-    await press("Space");
-    await press("Tab", 6);
-    await type("Sent from a phone held upright");
-    await press("Tab");
-    await press("Enter");
+    // A phone's on-screen keyboard sends keys as a desktop's does.
+    await typeInquiry(page, "Phone Visitor", "phone@example.org", "Sent from a phone held upright");
     const delivered = await holds(page, () => document.documentElement.dataset.sent === "1", null, 60_000);
     const token = spawnSync(serverBinary, ["agent-token", project.agent.id, "--db", db], { encoding: "utf8" }).stdout.trim();
     const inbox = JSON.stringify(await (await fetch(`${base}/api/v1/agents/${project.agent.id}/inquiries`,
@@ -667,7 +655,7 @@ try {
     await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [knob] });
     for (let step = 1; step <= 5; step++) {
       await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x: knob.x, y: knob.y + 12 * step }] });
-      await frames(2);
+      await frames(page, 2);
     }
     const walked = await holds(page, (before) => document.documentElement.dataset.booth !== before, boothBefore, 60_000);
     await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
