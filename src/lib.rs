@@ -41,9 +41,14 @@ fn plugin(app: &mut App) {
     ));
 }
 
-/// The full app: a window plus every feature.
-pub fn app(options: &Options, files: ShippedFiles) -> App {
+/// The full app: a window plus every feature; the error says why a file
+/// the options name cannot be used.
+pub fn app(options: &Options, files: ShippedFiles) -> Result<App, String> {
     let mut app = App::new();
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(path) = &options.catalog {
+        app.insert_resource(expo::catalog::ExpoCatalog::from_file(path)?);
+    }
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(window(options.kiosk)),
         ..default()
@@ -105,7 +110,7 @@ pub fn app(options: &Options, files: ShippedFiles) -> App {
             preview: options.preview.is_some(),
         });
     }
-    app
+    Ok(app)
 }
 
 fn window(kiosk: bool) -> Window {

@@ -8,16 +8,22 @@ fn main() -> AppExit {
     match &options.check_booth {
         Some(dir) if yunzhan::check_booth(dir, &files) => AppExit::Success,
         Some(_) => AppExit::error(),
-        None => yunzhan::app(&options, files).run(),
+        None => match yunzhan::app(&options, files) {
+            Ok(mut app) => app.run(),
+            Err(message) => {
+                eprintln!("yunzhan: {message}");
+                AppExit::error()
+            }
+        },
     }
 }
 
 #[cfg(target_arch = "wasm32")]
 fn main() -> AppExit {
     let started = yunzhan::web::take_page_files()
-        .and_then(|files| Ok((yunzhan::web::page_options()?, files)));
+        .and_then(|files| yunzhan::app(&yunzhan::web::page_options()?, files));
     match started {
-        Ok((options, files)) => yunzhan::app(&options, files).run(),
+        Ok(mut app) => app.run(),
         Err(message) => {
             yunzhan::web::report_start_failure(&message);
             AppExit::error()

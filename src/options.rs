@@ -69,6 +69,10 @@ pub struct Options {
     /// default chengdu; the card of --project)
     #[arg(long, value_name = "DIR")]
     pub capture: Option<PathBuf>,
+    /// Show the catalog in FILE (the yunzhan-catalog JSON format, e.g. from
+    /// `yunzhan-catalog generate`) instead of the shipped one
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
 }
 
 pub(crate) fn web_address(text: &str) -> Result<String, String> {

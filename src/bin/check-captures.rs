@@ -20,6 +20,13 @@ struct Cli {
     /// (`yunzhan --preview assets/booths/sample --capture DIR`), instead
     #[arg(long, verbatim_doc_comment)]
     booth_preview: bool,
+    /// Compare DIR's frames.json (a capture of a larger catalog, `yunzhan
+    /// --catalog FILE --capture DIR`) with BASE's (the shipped catalog's, in
+    /// the same CI run) instead: prints the ratios of hall entry and frame
+    /// times and writes them to DIR/scale.json; fails when a hall view is
+    /// missing, DIR's hall is not larger, or a view draws over 60 meshes
+    #[arg(long, value_name = "BASE", verbatim_doc_comment)]
+    scale: Option<PathBuf>,
     /// The directory the capture wrote its PNGs into
     dir: PathBuf,
 }
@@ -174,12 +181,83 @@ fn check(dir: &Path) -> Result<Vec<String>, String> {
     Ok(report)
 }
 
+/// The rows of a capture's frames.json by view and tier.
+fn frame_rows(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let path = dir.join("frames.json");
+    let text =
+        std::fs::read_to_string(&path).map_err(|error| format!("{}: {error}", path.display()))?;
+    serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// The views a larger catalog must not make slower: the hall's entry
+/// (the median of the entries view) and the hall views' frame times.
+const SCALED_VIEWS: [(&str, &str); 5] = [
+    ("HallEntry", "entry_ms_median"),
+    ("HallDoor", "frame_ms_mean"),
+    ("HallAisle", "frame_ms_mean"),
+    ("LongestAisle", "frame_ms_mean"),
+    ("Booths", "frame_ms_mean"),
+];
+
+/// The larger catalog's figures over the base's, one line per view and tier.
+fn compare_scale(base: &Path, large: &Path) -> Result<Vec<String>, String> {
+    let (base_rows, large_rows) = (frame_rows(base)?, frame_rows(large)?);
+    let find = |rows: &[serde_json::Value], view: &str, tier: &str| {
+        rows.iter()
+            .find(|row| row["view"] == view && row["tier"] == tier)
+            .cloned()
+            .ok_or_else(|| format!("frames.json has no {view} row at the {tier} tier"))
+    };
+    let mut lines = vec!["| view | tier | base | large | ratio | draws base / large |".into()];
+    lines.push("|---|---|---|---|---|---|".into());
+    let mut ratios = Vec::new();
+    for tier in ["high", "low"] {
+        for (view, field) in SCALED_VIEWS {
+            if view == "HallEntry" && tier == "low" {
+                continue;
+            }
+            let (a, b) = (
+                find(&base_rows, view, tier)?,
+                find(&large_rows, view, tier)?,
+            );
+            let figure = |row: &serde_json::Value| row[field].as_f64().unwrap_or(f64::NAN);
+            let draws = |row: &serde_json::Value| row["visible_mesh_draws"].as_u64().unwrap_or(0);
+            if draws(&b) > 60 {
+                return Err(format!(
+                    "{view} ({tier}) draws {} meshes (budget 60)",
+                    draws(&b)
+                ));
+            }
+            if view == "HallDoor" && b["cards"].as_u64() <= a["cards"].as_u64() {
+                return Err(format!(
+                    "the large capture's hall has no more cards ({})",
+                    b["cards"]
+                ));
+            }
+            let ratio = figure(&b) / figure(&a);
+            lines.push(format!(
+                "| {view} | {tier} | {:.1} ms | {:.1} ms | {ratio:.2}x | {} / {} |",
+                figure(&a),
+                figure(&b),
+                draws(&a),
+                draws(&b)
+            ));
+            ratios.push(serde_json::json!({"view": view, "tier": tier, "field": field,
+                "base": figure(&a), "large": figure(&b), "ratio": (ratio * 1000.0).round() / 1000.0}));
+        }
+    }
+    let path = large.join("scale.json");
+    std::fs::write(&path, format!("{:#}\n", serde_json::Value::Array(ratios)))
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    Ok(lines)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = if cli.booth_preview {
-        check_booth_preview(&cli.dir)
-    } else {
-        check(&cli.dir)
+    let result = match (&cli.scale, cli.booth_preview) {
+        (Some(base), _) => compare_scale(base, &cli.dir),
+        (None, true) => check_booth_preview(&cli.dir),
+        (None, false) => check(&cli.dir),
     };
     match result {
         Ok(report) => {

@@ -18,12 +18,14 @@ use crate::expo::catalog::ExpoCatalog;
 use crate::expo::{CountingChoice, Screen};
 use crate::ui::Panels;
 use crate::world::cards::{Card, CardAtlas};
+use crate::world::chunks::HallChunks;
 use crate::world::hall::HallPlan;
 use crate::world::interaction::{FocusProject, Selection};
 use crate::world::lobby::LobbyScene;
 use crate::world::navigation::{Go, Travel, place};
 use crate::world::quality::{Quality, QualitySetting, Tier};
 use crate::world::scene::world;
+use crate::world::signs::HeaderAtlas;
 use crate::world::visitor::{EYE_HEIGHT, Visitor};
 use std::f32::consts::FRAC_PI_2;
 
@@ -47,6 +49,9 @@ enum View {
     Lobby,
     /// The lobby at eye height from its entrance.
     LobbyEntrance,
+    /// Goes into the hall and back [`ENTRY_RUNS`] times, timing each entry
+    /// (no picture).
+    Entries,
     /// The hall from inside its door, looking in.
     HallDoor,
     HallAisle,
@@ -62,10 +67,11 @@ enum View {
 }
 
 impl View {
-    const ALL: [View; 10] = [
+    const ALL: [View; 11] = [
         View::Empty,
         View::Lobby,
         View::LobbyEntrance,
+        View::Entries,
         View::HallDoor,
         View::HallAisle,
         View::LongestAisle,
@@ -89,6 +95,11 @@ impl View {
         )
     }
 
+    /// The views that are pictures.
+    fn pictured(self) -> bool {
+        !matches!(self, View::Empty | View::Entries)
+    }
+
     /// Every view at the high tier, then the timed ones at the low tier.
     fn sequence() -> Vec<(View, Tier)> {
         let high = View::ALL.into_iter().map(|view| (view, Tier::High));
@@ -99,6 +110,7 @@ impl View {
     fn file(self) -> &'static str {
         match self {
             View::Empty => "empty.png",
+            View::Entries => "entries.png",
             View::Lobby => "lobby.png",
             View::LobbyEntrance => "lobby-entrance.png",
             View::HallDoor => "hall-door.png",
@@ -131,7 +143,15 @@ struct CaptureState {
     report: Vec<serde_json::Value>,
     /// The hall view's frame times with the anonymous counting on and off.
     counting: [Vec<f32>; 2],
+    /// When the hall was asked for (real time since start), then how long
+    /// it took until the visitor stood in it (ms): the hall's entry time.
+    entry: (Option<f32>, Option<f32>),
+    /// The entry times of the entries view (ms).
+    entries: Vec<f32>,
 }
+
+/// How often the entries view goes into the hall.
+const ENTRY_RUNS: usize = 5;
 
 /// Frames timed per measured view.
 const MEASURE_FRAMES: usize = 60;
@@ -149,8 +169,67 @@ fn mean(samples: &[f32]) -> f32 {
 }
 
 impl CaptureState {
+    /// A view starts at `now` (seconds); `enters` a hall: its entry is timed.
+    fn start(&mut self, enters: bool, now: f32) {
+        self.started = true;
+        self.ready_frames = 0;
+        self.frames = 0;
+        self.entry = (enters.then_some(now), None);
+    }
+
+    /// The first frame in the hall ends a timed entry; the entries view
+    /// goes on to the next.
+    fn time_entry(
+        &mut self,
+        view: View,
+        (in_lobby, in_hall): (bool, bool),
+        now: f32,
+        hall: HallIndex,
+        go: &mut MessageWriter<Go>,
+    ) {
+        if let (true, Some(asked), None) = (in_hall, self.entry.0, self.entry.1) {
+            self.entry.1 = Some((now - asked) * 1000.0);
+        }
+        if view == View::Entries {
+            self.repeat_entry((in_lobby, now), hall, go);
+        }
+    }
+
+    /// The entries view: into the hall from the lobby, and once in, back
+    /// out (its time kept), until every run is done; then their row.
+    fn repeat_entry(
+        &mut self,
+        (in_lobby, now): (bool, f32),
+        hall: HallIndex,
+        go: &mut MessageWriter<Go>,
+    ) {
+        match self.entry {
+            (None, _) if in_lobby && self.entries.len() < ENTRY_RUNS => {
+                self.entry.0 = Some(now);
+                go.write(Go::Hall(hall));
+            }
+            (Some(_), Some(ms)) => {
+                self.entries.push(ms);
+                self.entry = (None, None);
+                go.write(Go::Lobby);
+                if self.entries.len() == ENTRY_RUNS {
+                    let mut sorted = self.entries.clone();
+                    sorted.sort_by(f32::total_cmp);
+                    self.report.push(serde_json::json!({
+                        "view": "HallEntry",
+                        "tier": "high",
+                        "entry_ms_runs": self.entries.iter().map(|ms| ms.round()).collect::<Vec<_>>(),
+                        "entry_ms_median": sorted[ENTRY_RUNS / 2].round(),
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn next_view(&mut self) {
         self.samples.clear();
+        self.entry = (None, None);
         self.started = false;
         self.view += 1;
     }
@@ -175,7 +254,7 @@ impl CaptureState {
         (view, tier): (View, Tier),
         frame_ms: f32,
         counts: &SceneCounts,
-        atlas: &CardAtlas,
+        figures: (&CardAtlas, usize),
         counting: &mut CountingChoice,
     ) -> bool {
         if !view.timed() || self.samples.len() >= MEASURE_FRAMES {
@@ -189,11 +268,14 @@ impl CaptureState {
         if self.samples.len() < MEASURE_FRAMES {
             return false;
         }
-        let mut entry = counts.report(view, &self.samples, atlas);
+        let mut entry = counts.report(view, &self.samples, figures);
         entry["tier"] = serde_json::json!(match tier {
             Tier::High => "high",
             Tier::Low => "low",
         });
+        if let (View::HallDoor, Some(entry_ms)) = (view, self.entry.1) {
+            entry["entry_ms"] = serde_json::json!(entry_ms.round());
+        }
         if compared {
             let [on, off] = [mean(&self.counting[0]), mean(&self.counting[1])];
             entry["counting_on_ms_mean"] = serde_json::json!((on * 100.0).round() / 100.0);
@@ -241,6 +323,8 @@ impl Plugin for CapturePlugin {
             samples: Vec::new(),
             report: Vec::new(),
             counting: [Vec::new(), Vec::new()],
+            entry: (None, None),
+            entries: Vec::new(),
         });
         app.add_message::<ShotSaved>();
         app.init_resource::<crate::kiosk::KioskHeld>();
@@ -311,13 +395,17 @@ struct ViewScene<'a, 'w, 's> {
     visitor: &'a mut Visitor,
     transform: &'a mut Transform,
     plan: Option<&'a HallPlan>,
-    atlas: &'a CardAtlas,
+    /// The hall's chunks around the visitor are built and the cards and
+    /// headers around them painted.
+    painted: bool,
     selection: &'a mut Selection,
     preview: Option<&'a crate::preview::BoothPreview>,
     in_lobby: bool,
     in_hall: bool,
     travelling: bool,
     target: Option<ProjectId>,
+    /// The entries view went into the hall as often as it should.
+    entries_done: bool,
     /// Frames the view has been ready so far.
     ready_frames: u32,
 }
@@ -337,6 +425,7 @@ impl ViewScene<'_, '_, '_> {
                     .looking_at(Vec3::new(32.0, 3.0, -40.0), Vec3::Y);
                 self.in_lobby
             }
+            View::Entries => self.entries_done && self.in_lobby,
             View::HallDoor | View::LongestAisle | View::Booths => self.hall_view(view),
             View::HallAisle => {
                 if let (true, 0, Some(plan)) = (self.in_hall, self.ready_frames, self.plan) {
@@ -347,11 +436,11 @@ impl ViewScene<'_, '_, '_> {
                     place(self.visitor, self.transform, [4.5, z], 1.0);
                     self.commands.entity(self.visitor_entity).remove::<Travel>();
                 }
-                self.in_hall && self.atlas.resident() > 0
+                self.in_hall && self.painted
             }
             View::Card => {
                 self.selection.0 = None;
-                self.in_hall && !self.travelling && self.atlas.resident() > 0
+                self.in_hall && !self.travelling && self.painted
             }
             View::Detail => {
                 self.selection.0 = self.target;
@@ -395,7 +484,7 @@ impl ViewScene<'_, '_, '_> {
                 }
             }
         }
-        self.atlas.resident() > 0
+        self.painted
     }
 
     /// Stands back in the aisle, a little above eye height, looking at the
@@ -409,7 +498,7 @@ impl ViewScene<'_, '_, '_> {
         let target = crate::world::scene::world(booth.rect.center(), 1.6);
         let eye = crate::world::scene::world(booth.front(5.5), 2.8);
         *self.transform = Transform::from_translation(eye).looking_at(target, Vec3::Y);
-        self.atlas.resident() > 0
+        self.painted
     }
 }
 
@@ -487,20 +576,19 @@ fn start_view(
     in_lobby: bool,
     hall: HallIndex,
     target: Option<(ProjectId, String)>,
-    go: &mut MessageWriter<Go>,
-    focus: &mut MessageWriter<FocusProject>,
+    out: &mut Requests,
     kiosk: &mut KioskViews,
     panels: &mut Panels,
 ) {
     match (view, &target) {
         (View::Empty | View::Lobby | View::LobbyEntrance, _) if !in_lobby => {
-            go.write(Go::Lobby);
+            out.go.write(Go::Lobby);
         }
         (View::HallDoor, _) => {
-            go.write(Go::Hall(hall));
+            out.go.write(Go::Hall(hall));
         }
         (View::Card | View::Detail, Some((project, _))) => {
-            focus.write(FocusProject(*project));
+            out.focus.write(FocusProject(*project));
         }
         _ => {}
     }
@@ -558,7 +646,7 @@ fn drive_capture(
     catalog: Res<ExpoCatalog>,
     screen: Res<State<Screen>>,
     plan: Option<Res<HallPlan>>,
-    atlas: Res<CardAtlas>,
+    hall_state: HallState,
     mut selection: ResMut<Selection>,
     mut panels: ResMut<Panels>,
     mut visitors: Query<(Entity, &mut Visitor, &mut Transform, Option<&Travel>), Without<Card>>,
@@ -570,11 +658,7 @@ fn drive_capture(
         ResMut<CountingChoice>,
         ResMut<Quality>,
     ),
-    (mut go, mut focus, mut exit): (
-        MessageWriter<Go>,
-        MessageWriter<FocusProject>,
-        MessageWriter<AppExit>,
-    ),
+    mut out: Requests,
     mut kiosk: KioskViews,
 ) {
     if state.shooting {
@@ -582,7 +666,7 @@ fn drive_capture(
     }
     let Some(&(view, tier)) = state.views.get(state.view) else {
         write_frame_report(&mut state);
-        exit.write(AppExit::Success);
+        out.exit.write(AppExit::Success);
         return;
     };
     let in_lobby = *screen.get() == Screen::Lobby;
@@ -596,35 +680,40 @@ fn drive_capture(
     panels.hint = false;
     state.frames += 1;
     if !state.started {
-        state.started = true;
-        state.ready_frames = 0;
-        state.frames = 0;
+        state.start(view == View::HallDoor, time.elapsed_secs());
         let target = target.map(|id| (id, catalog.project(id).platform_no.clone()));
         start_view(
             view,
             in_lobby,
             hall,
             target,
-            &mut go,
-            &mut focus,
+            &mut out,
             &mut kiosk,
             &mut panels,
         );
     }
     let in_hall = *screen.get() == Screen::Hall && plan.as_ref().is_some_and(|p| p.hall == hall);
+    state.time_entry(
+        view,
+        (in_lobby, in_hall),
+        time.elapsed_secs(),
+        hall,
+        &mut out.go,
+    );
     let ready = ViewScene {
         commands: &mut commands,
         visitor_entity: entity,
         visitor: &mut visitor,
         transform: &mut transform,
         plan: plan.as_deref(),
-        atlas: &atlas,
+        painted: hall_state.painted(),
         selection: &mut selection,
         preview: preview.as_deref(),
         in_lobby,
         in_hall,
         travelling,
         target,
+        entries_done: state.entries.len() == ENTRY_RUNS,
         ready_frames: state.ready_frames,
     }
     .ready(view);
@@ -633,21 +722,22 @@ fn drive_capture(
     }
     if state.frames > VIEW_TIMEOUT_FRAMES {
         error!("capture: view {view:?} never became ready");
-        exit.write(AppExit::error());
+        out.exit.write(AppExit::error());
         return;
     }
     if state.ready_frames < SETTLE_FRAMES {
         return;
     }
     let frame_ms = time.delta_secs() * 1000.0;
-    if !state.measured((view, tier), frame_ms, &counts, &atlas, &mut counting) {
+    let figures = (&*hall_state.cards, hall_state.chunks_built());
+    if !state.measured((view, tier), frame_ms, &counts, figures, &mut counting) {
         return;
     }
-    if view == View::Empty || tier == Tier::Low {
+    if !view.pictured() || tier == Tier::Low {
         state.next_view();
     } else if let Err(error) = state.shoot(&mut commands, view, kiosk.kiosk.is_some()) {
         error!("{error}");
-        exit.write(AppExit::error());
+        out.exit.write(AppExit::error());
     }
 }
 
@@ -666,6 +756,38 @@ fn after_shot(
     }
 }
 
+/// What the capture asks of the app.
+#[derive(bevy::ecs::system::SystemParam)]
+struct Requests<'w> {
+    go: MessageWriter<'w, Go>,
+    focus: MessageWriter<'w, FocusProject>,
+    exit: MessageWriter<'w, AppExit>,
+}
+
+/// How far the hall around the visitor is built and painted.
+#[derive(bevy::ecs::system::SystemParam)]
+struct HallState<'w> {
+    cards: Res<'w, CardAtlas>,
+    headers: Res<'w, HeaderAtlas>,
+    chunks: Option<Res<'w, HallChunks>>,
+}
+
+impl HallState<'_> {
+    /// The chunks around the visitor are built, and the cards and headers
+    /// around them painted.
+    fn painted(&self) -> bool {
+        let complete = |(done, wanted): (usize, usize)| done == wanted;
+        self.chunks.as_ref().is_some_and(|chunks| chunks.settled())
+            && self.cards.resident() > 0
+            && complete(self.cards.progress())
+            && complete(self.headers.progress())
+    }
+
+    fn chunks_built(&self) -> usize {
+        self.chunks.as_ref().map_or(0, |chunks| chunks.built())
+    }
+}
+
 /// Counts of what a frame draws, for `frames.json`.
 #[derive(bevy::ecs::system::SystemParam)]
 struct SceneCounts<'w, 's> {
@@ -675,7 +797,14 @@ struct SceneCounts<'w, 's> {
 }
 
 impl SceneCounts<'_, '_> {
-    fn report(&self, view: View, samples: &[f32], atlas: &CardAtlas) -> serde_json::Value {
+    /// The row of a view: frame times, what is drawn, the card textures
+    /// and the hall's chunks built.
+    fn report(
+        &self,
+        view: View,
+        samples: &[f32],
+        (atlas, chunks_built): (&CardAtlas, usize),
+    ) -> serde_json::Value {
         let mut sorted = samples.to_vec();
         sorted.sort_by(f32::total_cmp);
         let mean = sorted.iter().sum::<f32>() / sorted.len() as f32;
@@ -690,6 +819,7 @@ impl SceneCounts<'_, '_> {
             "visible_mesh_draws": self.meshes.iter().filter(|v| v.get()).count(),
             "card_texture_pages": atlas.pages(),
             "card_texture_bytes": atlas.texture_bytes(),
+            "hall_chunks_built": chunks_built,
         })
     }
 }

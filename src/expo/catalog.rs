@@ -33,6 +33,22 @@ impl ExpoCatalog {
     }
 }
 
+impl ExpoCatalog {
+    /// A catalog file given on the command line; the message names the file
+    /// and the reason. Rejected records are reported and left out.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn from_file(path: &std::path::Path) -> Result<Self, String> {
+        let bytes = std::fs::read(path)
+            .map_err(|error| format!("{}: cannot read the catalog: {error}", path.display()))?;
+        let report =
+            Catalog::load(&bytes).map_err(|error| format!("{}: {error}", path.display()))?;
+        for rejected in &report.rejected {
+            warn!("{}: {rejected}", path.display());
+        }
+        Ok(ExpoCatalog(Arc::new(report.catalog)))
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
     if !app.world().contains_resource::<ExpoCatalog>() {
         let files = *app.world().resource::<ShippedFiles>();

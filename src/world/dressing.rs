@@ -173,27 +173,31 @@ fn floor_color(
     }
 }
 
-/// The hall's floor, without the cells under booths.
-pub(crate) fn floor(layout: &HallLayout, shell: &mut MergedMesh) {
+/// The hall's floor inside `region` (model metres), without the cells
+/// under `booths` (those standing in or beside the region).
+pub(crate) fn floor(layout: &HallLayout, region: Rect, booths: &[&Booth], shell: &mut MergedMesh) {
     let aisles = aisles(layout);
     let crossings = cross_aisles(layout);
-    let in_booth = |p: [f32; 2]| layout.booths.iter().any(|b| b.rect.contains(p));
+    let in_booth = |p: [f32; 2]| booths.iter().any(|b| b.rect.contains(p));
     floor_cells(
         [layout.width, layout.depth],
         FLOOR_CELL,
+        region,
         |p| (!in_booth(p)).then(|| floor_color(layout, &aisles, &crossings, p)),
         in_booth,
         shell,
     );
 }
 
-/// A floor of `size` (model metres) in square cells, each coloured by
-/// `color_at` its centre (none: not drawn). Each corner darkens for every
-/// cell touching it that is `occupied` or outside the floor (ambient
-/// occlusion beside walls and what stands on the floor).
+/// The cells inside `region` of a floor of `size` (model metres) in square
+/// cells, each coloured by `color_at` its centre (none: not drawn). Each
+/// corner darkens for every cell touching it that is `occupied` or outside
+/// the floor (ambient occlusion beside walls and what stands on the floor).
+/// Regions whose edges fall on cell edges share no cell.
 pub(crate) fn floor_cells(
     size: [f32; 2],
     cell: f32,
+    region: Rect,
     color_at: impl Fn([f32; 2]) -> Option<Color>,
     occupied: impl Fn([f32; 2]) -> bool,
     shell: &mut MergedMesh,
@@ -202,20 +206,26 @@ pub(crate) fn floor_cells(
         (size[0] / cell).ceil() as i32,
         (size[1] / cell).ceil() as i32,
     );
+    let first = |from: f32| ((from / cell).round() as i32).max(0);
+    let (i0, j0) = (first(region.min[0]), first(region.min[1]));
+    let i1 = ((region.max[0] / cell).round() as i32).min(columns);
+    let j1 = ((region.max[1] / cell).round() as i32).min(rows);
     let centre = |i: i32, j: i32| [(i as f32 + 0.5) * cell, (j as f32 + 0.5) * cell];
-    let blocked: Vec<bool> = (-1..=rows)
-        .flat_map(|j| (-1..=columns).map(move |i| (i, j)))
+    // The region's cells and a border of one, blocked or not.
+    let stride = (i1 - i0 + 2).max(0);
+    let blocked: Vec<bool> = (j0 - 1..=j1)
+        .flat_map(|j| (i0 - 1..=i1).map(move |i| (i, j)))
         .map(|(i, j)| i < 0 || j < 0 || i >= columns || j >= rows || occupied(centre(i, j)))
         .collect();
-    let blocked_at = |i: i32, j: i32| blocked[((j + 1) * (columns + 2) + i + 1) as usize];
+    let blocked_at = |i: i32, j: i32| blocked[((j - j0 + 1) * stride + i - i0 + 1) as usize];
     // A corner's shade: darker for each blocked cell touching it.
     let shade = |i: i32, j: i32| {
         let touching = [(i - 1, j - 1), (i, j - 1), (i - 1, j), (i, j)];
         let count = touching.iter().filter(|&&(a, b)| blocked_at(a, b)).count();
         1.0 - 0.11 * count as f32
     };
-    for j in 0..rows {
-        for i in 0..columns {
+    for j in j0..j1 {
+        for i in i0..i1 {
             let Some(color) = color_at(centre(i, j)) else {
                 continue;
             };
@@ -244,33 +254,31 @@ fn dimmed(color: Color, factor: f32) -> Color {
     .into()
 }
 
-/// The ceiling, the truss grid hanging from it and a fixture at each node.
-pub(crate) fn ceiling(layout: &HallLayout, light: &BakedLight, shell: &mut MergedMesh) {
-    let (w, d) = (layout.width, layout.depth);
-    let mut z = 0.0;
-    while z < d {
-        let mut x = 0.0;
-        let z1 = (z + TILE).min(d);
-        while x < w {
-            let x1 = (x + TILE).min(w);
-            // Facing down: counter-clockwise seen from below.
-            shell.quad(
-                [
-                    world([x, z], CEILING),
-                    world([x, z1], CEILING),
-                    world([x1, z1], CEILING),
-                    world([x1, z], CEILING),
-                ],
-                CEILING_COLOR,
-            );
-            x = x1;
-        }
-        z = z1;
-    }
+/// The ceiling over `region` (model metres, inside the hall), the truss
+/// grid hanging from it and a fixture at each node of the grid in the region.
+pub(crate) fn ceiling(light: &BakedLight, region: Rect, shell: &mut MergedMesh) {
+    let ([x, z], [x1, z1]) = (region.min, region.max);
+    // Facing down: counter-clockwise seen from below.
+    shell.quad(
+        [
+            world([x, z], CEILING),
+            world([x, z1], CEILING),
+            world([x1, z1], CEILING),
+            world([x1, z], CEILING),
+        ],
+        CEILING_COLOR,
+    );
     let beam = 0.22;
     let fixtures: Vec<Vec3> = light.fixtures().collect();
     let (nx, nz) = (light.count.x as usize, light.count.y as usize);
+    let in_region = |node: Vec3| {
+        let [x, z] = [node.x, -node.z];
+        (region.min[0]..region.max[0]).contains(&x) && (region.min[1]..region.max[1]).contains(&z)
+    };
     for (index, &node) in fixtures.iter().enumerate() {
+        if !in_region(node) {
+            continue;
+        }
         let (i, j) = (index % nx, index / nx);
         let bottom = TRUSS_BOTTOM;
         let top = bottom + beam;
@@ -543,8 +551,10 @@ mod tests {
         let build = || {
             let layout = layout();
             let mut shell = MergedMesh::new(TILE);
-            floor(&layout, &mut shell);
-            ceiling(&layout, &hall_light(&layout), &mut shell);
+            let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
+            let booths: Vec<&Booth> = layout.booths.iter().collect();
+            floor(&layout, hall, &booths, &mut shell);
+            ceiling(&hall_light(&layout), hall, &mut shell);
             for (index, b) in layout.booths.iter().enumerate() {
                 booth(b, index, &mut shell);
             }

@@ -1,9 +1,9 @@
-//! The halls: built from `yunzhan_model::HallLayout` while a loading screen
-//! shows real progress, torn down when the visitor leaves.
+//! The halls: laid out from `yunzhan_model::HallLayout` while a loading
+//! screen shows real progress, torn down when the visitor leaves.
 //!
-//! Booth structures of a whole hall are one merged mesh; exhibitor name
-//! headers are painted into shared header sheets; project cards are entities
-//! whose textures the card atlas (`cards`) makes lazily.
+//! The structure is built in chunks around the visitor (`chunks`); project
+//! cards, booth name headers and totem signs are entities of the whole hall
+//! whose pictures are painted only near the visitor (`atlas`).
 
 use bevy::prelude::*;
 use yunzhan_model::layout::{BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
@@ -12,38 +12,19 @@ use yunzhan_model::{ExhibitorId, HallIndex};
 use crate::expo::Screen;
 use crate::expo::ShippedFiles;
 use crate::expo::catalog::ExpoCatalog;
-use crate::world::booth::{
-    BACK_WALL, BoothAnchors, BoothModelPart, CustomBooth, HEADER_SIZE, booth_frame,
-    booth_rect_in_hall,
-};
-use crate::world::cards::{CARD_SIZE, Card, CardAtlas, CardRoot};
-use crate::world::dressing::{
-    self, BANNER_HEIGHT, BANNER_SIZE, TILE, TOTEM_SIGN, TOTEM_SIGN_HEIGHT,
-};
-use crate::world::light::BakedLight;
+use crate::world::atlas::{Atlas, AtlasRoot};
+use crate::world::booth::{BACK_WALL, BoothAnchors, CustomBooth, booth_frame};
+use crate::world::cards::{CARD_SIZE, Card, CardAtlas};
+use crate::world::chunks::HallChunks;
+use crate::world::dressing::{self, BANNER_HEIGHT, BANNER_SIZE, TOTEM_SIGN_HEIGHT};
 use crate::world::navigation::{Colliders, CurrentHall, Go, floor_position, place};
 use crate::world::scene::{
-    MergedMesh, canvas_image, facing_transform, floor_box, hall_color, industry_color,
-    panel_material, rgba, world,
+    canvas_image, facing_transform, hall_color, industry_color, panel_material, rgba, world,
 };
-use crate::world::sheet::{Sheet, SheetLayout};
+use crate::world::signs::{BoothHeader, HeaderAtlas, TotemSign};
 use crate::world::text_image::{Align, Canvas, TextPainter};
 use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
-
-const HEADER_SHEET: SheetLayout = SheetLayout {
-    page_px: UVec2::new(2048, 2048),
-    slot_px: UVec2::new(512, 64),
-    quad_size: HEADER_SIZE,
-};
-/// Totem signs: the aisle's number and its booths.
-const TOTEM_SHEET: SheetLayout = SheetLayout {
-    page_px: UVec2::new(2048, 2048),
-    slot_px: UVec2::new(256, 256),
-    quad_size: Vec2::splat(TOTEM_SIGN),
-};
-/// Booth headers painted per frame while loading.
-const HEADERS_PER_FRAME: usize = 40;
 /// Card slots on a booth's card wall: columns × rows, rows above and below
 /// the wall's centre.
 const CARD_COLUMNS: usize = 4;
@@ -107,19 +88,10 @@ impl LoadingProgress {
     }
 }
 
-/// Header painting state while loading.
-#[derive(Resource)]
-struct HeaderWork {
-    sheet: Sheet,
-    next: usize,
-    cards_wanted: usize,
-    painter: TextPainter,
-}
-
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<LoadingProgress>();
     app.add_systems(OnEnter(Screen::Loading), (despawn_hall, build_hall).chain());
-    app.add_systems(Update, paint_headers.run_if(in_state(Screen::Loading)));
+    app.add_systems(Update, finish_loading.run_if(in_state(Screen::Loading)));
     app.add_systems(OnEnter(Screen::Lobby), despawn_hall);
     app.add_systems(Update, leave_by_the_door.run_if(in_state(Screen::Hall)));
 }
@@ -127,122 +99,20 @@ pub(super) fn plugin(app: &mut App) {
 pub(crate) fn despawn_hall(
     mut commands: Commands,
     halls: Query<Entity, With<HallScene>>,
-    mut atlas: ResMut<CardAtlas>,
+    mut atlases: (
+        ResMut<CardAtlas>,
+        ResMut<HeaderAtlas>,
+        ResMut<Atlas<TotemSign>>,
+    ),
 ) {
     for hall in &halls {
         commands.entity(hall).despawn();
     }
-    commands.remove_resource::<CardRoot>();
+    commands.remove_resource::<AtlasRoot>();
     commands.remove_resource::<HallPlan>();
-    atlas.clear();
-}
-
-/// What a hall's layout puts into the scene: the merged structure, what
-/// stops the visitor, the cards and the parts of exhibitors' own models.
-struct HallContents {
-    shell: MergedMesh,
-    /// The light baked into the shell when it is built.
-    light: BakedLight,
-    totems: Vec<dressing::Totem>,
-    walls: Vec<Rect>,
-    cards: Vec<(Card, Transform)>,
-    model_parts: Vec<(
-        BoothModelPart,
-        Mesh3d,
-        MeshMaterial3d<StandardMaterial>,
-        Transform,
-    )>,
-}
-
-impl HallContents {
-    /// Floor, walls with the door gap, ceiling, booths, the stage, banner
-    /// cables and totems (`dressing`).
-    fn lay_out(plan: &HallPlan, catalog: &ExpoCatalog, custom: Option<&CustomBooth>) -> Self {
-        let layout = &plan.layout;
-        let mut contents = HallContents {
-            shell: MergedMesh::new(TILE),
-            light: dressing::hall_light(layout),
-            totems: dressing::totems(layout),
-            walls: hall_walls(layout),
-            cards: Vec::new(),
-            model_parts: Vec::new(),
-        };
-        dressing::floor(layout, &mut contents.shell);
-        dressing::ceiling(layout, &contents.light, &mut contents.shell);
-        for rect in contents.walls.clone() {
-            let (min, max) = floor_box(&rect, 0.0, dressing::CEILING);
-            contents
-                .shell
-                .cuboid(min, max, Color::srgb(0.90, 0.90, 0.88));
-        }
-        let hall_colour = hall_color(plan.hall.hall());
-        for totem in &contents.totems {
-            let footprint = dressing::totem(&mut contents.shell, totem.at, hall_colour);
-            contents.walls.push(footprint);
-        }
-        for zone in &layout.zones {
-            let [x, _, z] = zone.sign;
-            let centre = world([x, z], BANNER_HEIGHT);
-            dressing::banner(&mut contents.shell, centre, industry_color(zone.industry));
-        }
-        for (index, booth) in layout.booths.iter().enumerate() {
-            let custom = CustomBooth::of(custom, plan.hall, plan.exhibitor(booth));
-            contents.add_booth(index, booth, custom);
-            let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
-            let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
-            let projects = &exhibitor.projects[booth.cards.clone()];
-            contents
-                .cards
-                .extend(projects.iter().enumerate().map(|(slot, &project)| {
-                    let card = Card {
-                        project,
-                        booth: Some(index),
-                    };
-                    (card, card_transform(booth, &anchors, slot))
-                }));
-        }
-        let stage = &layout.stage;
-        let (min, max) = floor_box(&stage.rect, 0.0, 0.5);
-        contents
-            .shell
-            .cuboid(min, max, Color::srgb(0.45, 0.10, 0.11));
-        // The stage's LED wall behind its sign (the sign faces west).
-        let [sx, _] = stage.rect.center();
-        let backdrop = Rect::new(sx - 0.12, stage.rect.min[1], sx + 0.2, stage.rect.max[1]);
-        let (min, max) = floor_box(&backdrop, 0.5, 3.0);
-        contents
-            .shell
-            .cuboid(min, max, Color::srgb(0.08, 0.08, 0.10));
-        let (min, max) = floor_box(&backdrop, 3.0, 3.08);
-        contents
-            .shell
-            .glowing_cuboid(min, max, Color::srgb(0.95, 0.35, 0.30));
-        contents.walls.push(stage.rect);
-        contents
-    }
-
-    /// A booth's structure: the exhibitor's own model, or the standard
-    /// booth (`dressing::booth`).
-    fn add_booth(&mut self, index: usize, booth: &Booth, custom: Option<&CustomBooth>) {
-        if let Some(look) = custom.and_then(|custom| custom.look.as_ref()) {
-            let frame = booth_frame(booth);
-            self.model_parts
-                .extend(look.parts.iter().map(|(mesh, material)| {
-                    (
-                        BoothModelPart,
-                        Mesh3d(mesh.clone()),
-                        MeshMaterial3d(material.clone()),
-                        frame,
-                    )
-                }));
-            self.walls
-                .extend(look.obstacles.iter().map(|r| booth_rect_in_hall(booth, r)));
-            return;
-        }
-        let furniture = dressing::booth(booth, index, &mut self.shell);
-        self.walls.extend(furniture);
-        self.walls.extend(booth_panels(booth));
-    }
+    atlases.0.clear();
+    atlases.1.clear();
+    atlases.2.clear();
 }
 
 /// The hall's signs: one per industry zone, the door's and the stage's.
@@ -289,8 +159,9 @@ fn hall_signs(
     signs
 }
 
-/// Spawns the hall of [`CurrentHall`] (structure, cards, signs) and puts the
-/// visitor at its entrance; the headers are painted while loading.
+/// Spawns the hall of [`CurrentHall`] (its root, signs, and the cards,
+/// headers and totem signs the atlases paint), puts the visitor at its
+/// entrance and sorts the structure into chunks (`chunks` builds them).
 fn build_hall(
     mut commands: Commands,
     catalog: Res<ExpoCatalog>,
@@ -299,46 +170,55 @@ fn build_hall(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<VenueMaterial>>,
     mut images: ResMut<Assets<Image>>,
-    atlas: Res<CardAtlas>,
     custom: Option<Res<CustomBooth>>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
     let plan = HallPlan::new(&catalog, current.0);
-    let contents = HallContents::lay_out(&plan, &catalog, custom.as_deref());
-    let venue = materials.add(VenueMaterial::default());
-    let tiles = contents.shell.build(&contents.light).into_iter();
-    let mut children: Vec<Entity> = tiles
-        .map(|tile| {
-            let parts = (Mesh3d(meshes.add(tile)), MeshMaterial3d(venue.clone()));
-            commands.spawn((Name::new("Hall structure"), parts)).id()
+    let layout = &plan.layout;
+    let mut painter = TextPainter::new(&files);
+    let mut children: Vec<Entity> = hall_signs(&plan, &catalog, &mut painter)
+        .into_iter()
+        .map(|(name, canvas, transform)| {
+            let sign = sign(canvas, transform, &mut meshes, &mut materials, &mut images);
+            commands.spawn((Name::new(name), sign)).id()
         })
         .collect();
-    let models = contents.model_parts.into_iter();
-    children.extend(models.map(|part| {
-        commands
-            .spawn((Name::new("Exhibitor's booth model"), part))
-            .id()
-    }));
-    let cards_total = contents.cards.len();
-    children.extend(
-        contents
-            .cards
-            .into_iter()
-            .map(|card| commands.spawn(card).id()),
-    );
-    let mut painter = TextPainter::new(&files);
-    let mut totem_signs = Sheet::new(TOTEM_SHEET);
-    for totem in &contents.totems {
-        let canvas = paint_totem(&mut painter, totem, rgba(hall_color(plan.hall.hall())));
+    for (index, booth) in layout.booths.iter().enumerate() {
+        let exhibitor = plan.exhibitor(booth);
+        let custom = CustomBooth::of(custom.as_deref(), plan.hall, exhibitor);
+        let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
+        let projects = &catalog.exhibitor(exhibitor).projects[booth.cards.clone()];
+        children.extend(projects.iter().enumerate().map(|(slot, &project)| {
+            let card = Card {
+                project,
+                booth: Some(index),
+            };
+            commands
+                .spawn((card, card_transform(booth, &anchors, slot)))
+                .id()
+        }));
+        let header = BoothHeader {
+            hall: plan.hall,
+            exhibitor,
+            number: index + 1,
+            part: (booth.part, booth.parts),
+        };
+        let at = booth_frame(booth) * anchors.header;
+        children.push(commands.spawn((header, at)).id());
+    }
+    let totems = dressing::totems(layout);
+    let colour = rgba(hall_color(plan.hall.hall()));
+    for totem in &totems {
+        let sign = TotemSign {
+            aisle: totem.aisle,
+            booths: totem.booths,
+            colour,
+        };
         let [x, z] = totem.at;
         for (facing, offset) in [(Facing::South, -0.125), (Facing::North, 0.125)] {
             let at = world([x, z + offset], TOTEM_SIGN_HEIGHT);
-            totem_signs.add(&canvas, facing_transform(at, facing));
+            children.push(commands.spawn((sign, facing_transform(at, facing))).id());
         }
-    }
-    for (name, canvas, transform) in hall_signs(&plan, &catalog, &mut painter) {
-        let sign = sign(canvas, transform, &mut meshes, &mut materials, &mut images);
-        children.push(commands.spawn((Name::new(name), sign)).id());
     }
     let root = (
         Name::new(format!("Hall {}", current.0.hall().name_en)),
@@ -347,90 +227,41 @@ fn build_hall(
         Visibility::default(),
     );
     let root = commands.spawn(root).add_children(&children).id();
-    totem_signs.spawn(
-        &mut commands,
-        root,
-        "Totem signs",
-        &mut images,
-        &mut meshes,
-        &mut materials,
-    );
-
-    let layout = &plan.layout;
-    let entrance = plan.entrance();
     for (mut visitor, mut transform) in &mut visitors {
-        place(&mut visitor, &mut transform, entrance, 0.0);
+        place(&mut visitor, &mut transform, plan.entrance(), 0.0);
     }
-    let cards_wanted = cards_near(layout, entrance, atlas.radius)
-        .min(cards_total)
-        .min(atlas.sheet.slots_per_page() * 16);
-    commands.insert_resource(LoadingProgress {
-        done: 0,
-        total: layout.booths.len() + cards_wanted,
-    });
-    commands.insert_resource(HeaderWork {
-        sheet: Sheet::new(HEADER_SHEET),
-        next: 0,
-        cards_wanted,
-        painter,
-    });
+    let walls = hall_walls(layout);
     commands.insert_resource(Colliders {
-        walls: contents.walls,
+        walls: walls.clone(),
     });
-    commands.insert_resource(CardRoot(root));
+    let venue = materials.add(VenueMaterial::default());
+    commands.insert_resource(HallChunks::new(layout, root, venue, walls, totems));
+    commands.insert_resource(LoadingProgress::default());
+    commands.insert_resource(AtlasRoot(root));
     commands.insert_resource(plan);
 }
 
-/// Paints booth headers a batch per frame, then waits for the cards around
-/// the entrance; moves on to the hall when both are done.
-fn paint_headers(
-    mut commands: Commands,
-    mut work: ResMut<HeaderWork>,
+/// Shows the loading progress — the chunks around the entrance, then the
+/// cards and headers around it — and moves on to the hall when all are done.
+fn finish_loading(
     mut progress: ResMut<LoadingProgress>,
     plan: Option<Res<HallPlan>>,
-    root: Option<Res<CardRoot>>,
-    catalog: Res<ExpoCatalog>,
-    atlas: Res<CardAtlas>,
-    mut images: ResMut<Assets<Image>>,
-    mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<VenueMaterial>>,
+    chunks: Option<Res<HallChunks>>,
+    cards: Res<CardAtlas>,
+    headers: Res<HeaderAtlas>,
     mut next: ResMut<NextState<Screen>>,
-    custom: Option<Res<CustomBooth>>,
 ) {
-    let (Some(plan), Some(root)) = (plan, root) else {
+    let (Some(plan), Some(chunks)) = (plan, chunks) else {
         return;
     };
-    let booths = &plan.layout.booths;
-    let end = (work.next + HEADERS_PER_FRAME).min(booths.len());
-    for (index, booth) in booths.iter().enumerate().take(end).skip(work.next) {
-        let exhibitor = catalog.exhibitor(plan.exhibitor(booth));
-        let custom = CustomBooth::of(custom.as_deref(), plan.hall, plan.exhibitor(booth));
-        let canvas = paint_header(
-            &mut work.painter,
-            &exhibitor.name,
-            index + 1,
-            (booth.part, booth.parts),
-            exhibitor.generated,
-            custom.and_then(|custom| custom.logo.as_ref()),
-        );
-        let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
-        work.sheet.add(&canvas, booth_frame(booth) * anchors.header);
-    }
-    work.next = end;
-    if end == booths.len() && !work.sheet.is_spawned() {
-        work.sheet.spawn(
-            &mut commands,
-            root.0,
-            "Booth headers",
-            &mut images,
-            &mut meshes,
-            &mut materials,
-        );
-    }
-    let cards_done = atlas.resident().min(work.cards_wanted);
+    let parts = [
+        chunks.entry_progress(plan.entrance()),
+        cards.progress(),
+        headers.progress(),
+    ];
     *progress = LoadingProgress {
-        done: end + cards_done,
-        total: booths.len() + work.cards_wanted,
+        done: parts.iter().map(|part| part.0).sum(),
+        total: parts.iter().map(|part| part.1).sum(),
     };
     if progress.done >= progress.total {
         next.set(Screen::Hall);
@@ -449,19 +280,6 @@ fn leave_by_the_door(
             go.write(Go::Lobby);
         }
     }
-}
-
-/// Number of card slots within the residency radius of a point.
-fn cards_near(layout: &HallLayout, point: [f32; 2], radius: f32) -> usize {
-    layout
-        .booths
-        .iter()
-        .filter(|booth| {
-            let [x, z] = booth.rect.center();
-            Vec2::new(x - point[0], z - point[1]).length() <= radius - BOOTH_WIDTH
-        })
-        .map(|booth| booth.cards.len())
-        .sum()
 }
 
 /// The hall's walls: west, east, north, and the entrance wall either side of the door.
@@ -507,111 +325,6 @@ pub(crate) fn card_transform(booth: &Booth, anchors: &BoothAnchors, slot: usize)
     let along = (column as f32 - (CARD_COLUMNS as f32 - 1.0) / 2.0) * spacing;
     debug_assert!(CARD_SIZE.x < spacing);
     booth_frame(booth) * anchors.cards * Transform::from_xyz(along, CARD_ROW_OFFSETS[row], 0.0)
-}
-
-/// A booth's name header: the exhibitor's logo (when given) at its left,
-/// the name, the demo mark and the booth's number at its right.
-fn paint_header(
-    painter: &mut TextPainter,
-    name: &str,
-    number: usize,
-    (part, parts): (usize, usize),
-    generated: bool,
-    logo: Option<&Canvas>,
-) -> Canvas {
-    let mut canvas = Canvas::new(
-        HEADER_SHEET.slot_px.x,
-        HEADER_SHEET.slot_px.y,
-        [34, 40, 52, 255],
-    );
-    let left = match logo {
-        Some(logo) => {
-            canvas.draw_scaled(logo, 4, 4, 56, 56);
-            64.0
-        }
-        None => 8.0,
-    };
-    let label = if parts > 1 {
-        format!("{name} ({}/{parts})", part + 1)
-    } else {
-        name.to_string()
-    };
-    let width = if generated { 360.0 } else { 436.0 } - left;
-    painter.line(
-        &mut canvas,
-        &label,
-        left,
-        10.0,
-        36.0,
-        [255, 255, 255, 255],
-        Align::Center,
-        width,
-    );
-    if generated {
-        canvas.fill_rect(364, 14, 72, 36, [200, 40, 40, 255]);
-        painter.line(
-            &mut canvas,
-            "演示",
-            364.0,
-            16.0,
-            26.0,
-            [255, 255, 255, 255],
-            Align::Center,
-            72.0,
-        );
-    }
-    canvas.fill_rect(444, 4, 64, 56, [236, 238, 242, 255]);
-    painter.line(
-        &mut canvas,
-        &number.to_string(),
-        444.0,
-        12.0,
-        32.0,
-        [34, 40, 52, 255],
-        Align::Center,
-        64.0,
-    );
-    canvas
-}
-
-/// A totem's sign: the aisle's number, large, and the booths along it.
-fn paint_totem(painter: &mut TextPainter, totem: &dressing::Totem, colour: [u8; 4]) -> Canvas {
-    let size = TOTEM_SHEET.slot_px;
-    let mut canvas = Canvas::new(size.x, size.y, [28, 32, 40, 255]);
-    canvas.fill_rect(0, 0, size.x, 112, colour);
-    let white = [255, 255, 255, 255];
-    let line =
-        |canvas: &mut Canvas, painter: &mut TextPainter, text: &str, y: f32, px: f32, ink| {
-            painter.line(canvas, text, 8.0, y, px, ink, Align::Center, 240.0);
-        };
-    line(
-        &mut canvas,
-        painter,
-        &totem.aisle.to_string(),
-        4.0,
-        96.0,
-        white,
-    );
-    line(&mut canvas, painter, "号通道 · Aisle", 124.0, 30.0, white);
-    let (first, last) = totem.booths;
-    let booths = format!("展位 {first}–{last}");
-    line(
-        &mut canvas,
-        painter,
-        &booths,
-        170.0,
-        34.0,
-        [255, 230, 160, 255],
-    );
-    line(
-        &mut canvas,
-        painter,
-        "Booths",
-        214.0,
-        24.0,
-        [200, 204, 212, 255],
-    );
-    canvas
 }
 
 /// A 4 m × 1 m sign showing a painted canvas.

@@ -160,7 +160,15 @@ impl LobbyBuilder<'_, '_, '_> {
         };
         let columns = skylight_columns();
         let occupied = |p: [f32; 2]| stage.contains(p) || columns.iter().any(|c| c.contains(p));
-        dressing::floor_cells([size, size], 2.0, color_at, occupied, &mut self.shell);
+        let whole = Rect::new(0.0, 0.0, size, size);
+        dressing::floor_cells(
+            [size, size],
+            2.0,
+            whole,
+            color_at,
+            occupied,
+            &mut self.shell,
+        );
         let wall = Color::srgb(0.90, 0.90, 0.87);
         let t = 0.3;
         for rect in [

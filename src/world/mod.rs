@@ -4,8 +4,10 @@
 
 use bevy::prelude::*;
 
+pub(crate) mod atlas;
 pub(crate) mod booth;
 pub(crate) mod cards;
+pub(crate) mod chunks;
 pub(crate) mod controls;
 pub(crate) mod dressing;
 pub(crate) mod hall;
@@ -17,6 +19,7 @@ pub(crate) mod quality;
 pub(crate) mod rebuild;
 pub(crate) mod scene;
 pub(crate) mod sheet;
+pub(crate) mod signs;
 pub(crate) mod text_image;
 pub(crate) mod venue;
 pub(crate) mod visitor;
@@ -29,6 +32,8 @@ pub(super) fn plugin(app: &mut App) {
         lobby::plugin,
         hall::plugin,
         cards::plugin,
+        chunks::plugin,
+        signs::plugin,
         visitor::plugin,
         interaction::plugin,
         quality::plugin,

@@ -105,6 +105,11 @@ impl MergedMesh {
         }
     }
 
+    /// Everything in one mesh, wherever it lies (a hall's chunk).
+    pub(crate) fn single() -> Self {
+        MergedMesh::new(f32::INFINITY)
+    }
+
     /// A quad from four corners in counter-clockwise order seen from its front.
     pub(crate) fn quad(&mut self, corners: [Vec3; 4], color: Color) {
         self.push(corners, [color; 4], false);

@@ -9,6 +9,7 @@ use bevy::camera::visibility::NoFrustumCulling;
 use bevy::image::ImageSampler;
 use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
+use bevy::render::render_resource::TextureUsages;
 
 use crate::world::scene::{canvas_image, panel_material};
 use crate::world::text_image::Canvas;
@@ -66,6 +67,11 @@ impl SheetLayout {
         image.sampler = ImageSampler::linear();
         if keep_pixels {
             image.asset_usage = RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD;
+            // A changed image whose texture allows copies into it is written
+            // into the old texture's first level only, leaving the smaller
+            // levels showing the slot's previous picture (a ghost behind a
+            // repainted card); without COPY_DST it is made anew, every level.
+            image.texture_descriptor.usage = TextureUsages::TEXTURE_BINDING;
         }
         image
     }
@@ -197,12 +203,11 @@ pub(crate) fn spawn_page(
     mesh
 }
 
-/// A static sheet filled once (booth headers): painted images are added,
+/// A static sheet filled once (the lobby's featured cards): painted images are added,
 /// then the pages are spawned together.
 pub(crate) struct Sheet {
     layout: SheetLayout,
     pages: Vec<(Image, Vec<(usize, Transform)>)>,
-    spawned: bool,
 }
 
 impl Sheet {
@@ -210,7 +215,6 @@ impl Sheet {
         Sheet {
             layout,
             pages: Vec::new(),
-            spawned: false,
         }
     }
 
@@ -227,10 +231,6 @@ impl Sheet {
         let slot = quads.len();
         layout.blit(image, canvas, slot);
         quads.push((slot, transform));
-    }
-
-    pub(crate) fn is_spawned(&self) -> bool {
-        self.spawned
     }
 
     pub(crate) fn spawn(
@@ -254,7 +254,6 @@ impl Sheet {
                 materials,
             );
         }
-        self.spawned = true;
     }
 }
 

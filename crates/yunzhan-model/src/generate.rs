@@ -406,7 +406,10 @@ fn placeholder_agent(number: usize) -> ServiceAgent {
 }
 
 /// The shipped catalog grown to `total` projects by repeating its demo
-/// projects under new platform numbers; for benchmarks and scale tests.
+/// projects under new platform numbers, each round of copies under new
+/// demo exhibitors (the name and the round's number), so that exhibitors
+/// and their booths are as full as in the shipped halls; for benchmarks
+/// and scale tests.
 pub fn scaled_catalog(total: usize) -> Catalog {
     let shipped = shipped_catalog();
     let mut projects = shipped.projects().to_vec();
@@ -414,6 +417,7 @@ pub fn scaled_catalog(total: usize) -> Catalog {
     for index in 0..total.saturating_sub(projects.len()) {
         let mut copy = demo[index % demo.len()].clone();
         copy.platform_no = format!("YZ-S-{index:07}");
+        copy.organisation = format!("{} {}", copy.organisation, index / demo.len() + 2);
         copy.featured = false;
         projects.push(copy);
     }

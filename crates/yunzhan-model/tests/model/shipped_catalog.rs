@@ -166,7 +166,8 @@ fn generated_projects_say_so() {
 
 /// The scale-test catalog (`yunzhan-catalog generate --projects N`): the
 /// shipped projects first, unchanged, then demo copies under new platform
-/// numbers, flagged as generated and never featured.
+/// numbers and new exhibitors, flagged as generated and never featured;
+/// its exhibitors hold about as many projects as the shipped ones.
 #[test]
 fn a_scaled_catalog_keeps_the_shipped_projects_and_flags_every_copy() {
     let shipped = shipped_catalog();
@@ -183,4 +184,12 @@ fn a_scaled_catalog_keeps_the_shipped_projects_and_flags_every_copy() {
     assert_eq!(numbers.len(), 100_000, "platform numbers are unique");
     let chengdu = HallIndex::from_id("chengdu").unwrap();
     assert!(scaled.hall_project_count(chengdu) > 10 * shipped.hall_project_count(chengdu));
+    let per_exhibitor = |catalog: &yunzhan_model::Catalog| {
+        catalog.hall_project_count(chengdu) as f32 / catalog.hall_exhibitors(chengdu).len() as f32
+    };
+    let (before, after) = (per_exhibitor(&shipped), per_exhibitor(&scaled));
+    assert!(
+        (after / before - 1.0).abs() < 0.1,
+        "{before} vs {after} projects per exhibitor"
+    );
 }

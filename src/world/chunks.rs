@@ -1,0 +1,402 @@
+//! A hall's structure streamed in square chunks around the visitor: the
+//! floor, ceiling and truss, walls, booths with their furniture, totems,
+//! banner cables and the stage of a 24 m square are one merged mesh, built
+//! (with what in it stops the visitor) when the visitor comes within
+//! [`BUILD_RADIUS`] and dropped when they are well past it. A hall of any
+//! size therefore builds and draws about the same around the visitor. A
+//! haze, on the camera and in the venue's shader, hides the edge of what is
+//! built: it thickens to the colour behind the scene by the build radius.
+
+use std::collections::HashMap;
+
+use bevy::pbr::{DistanceFog, FogFalloff};
+use bevy::prelude::*;
+use yunzhan_model::layout::{Booth, HallLayout, Rect};
+
+use crate::expo::Screen;
+use crate::world::booth::{BoothModelPart, CustomBooth, booth_frame, booth_rect_in_hall};
+use crate::world::dressing::{self, BANNER_HEIGHT, TILE, Totem};
+use crate::world::hall::{HallPlan, booth_panels};
+use crate::world::light::BakedLight;
+use crate::world::navigation::{Colliders, floor_position};
+use crate::world::scene::{MergedMesh, floor_box, hall_color, industry_color, world};
+use crate::world::venue::VenueMaterial;
+use crate::world::visitor::Visitor;
+
+/// A chunk's edge (metres): the tile the hall's structure was cut into.
+const CHUNK: f32 = TILE;
+/// Chunks whose square comes this close to the visitor are built.
+const BUILD_RADIUS: f32 = 96.0;
+/// Built chunks this far away are dropped (the gap keeps a visitor walking
+/// along an edge from building and dropping the same chunks).
+const DROP_RADIUS: f32 = BUILD_RADIUS + CHUNK;
+/// The loading screen waits for the chunks this close to the entrance.
+const ENTRY_RADIUS: f32 = 30.0;
+/// Chunks built per frame once the visitor is in the hall, and while the
+/// loading screen shows.
+const CHUNKS_PER_FRAME: usize = 2;
+const CHUNKS_PER_LOADING_FRAME: usize = 6;
+/// The haze's colour (also the colour behind the scene in a hall) and
+/// where it starts; it is complete at the build radius.
+const HAZE: Color = Color::srgb(0.44, 0.46, 0.50);
+const HAZE_START: f32 = 60.0;
+
+type ChunkKey = (i32, i32);
+
+/// The chunk a point of the hall's floor lies in.
+fn chunk_of([x, z]: [f32; 2]) -> ChunkKey {
+    ((x / CHUNK).floor() as i32, (z / CHUNK).floor() as i32)
+}
+
+/// The distance from a point to a rectangle (0 inside it).
+fn distance_to(rect: &Rect, [x, z]: [f32; 2]) -> f32 {
+    let dx = (rect.min[0] - x).max(x - rect.max[0]).max(0.0);
+    let dz = (rect.min[1] - z).max(z - rect.max[1]).max(0.0);
+    dx.hypot(dz)
+}
+
+/// The part of `rect` inside `region`, if any.
+fn clipped(rect: &Rect, region: &Rect) -> Option<Rect> {
+    let min = [
+        rect.min[0].max(region.min[0]),
+        rect.min[1].max(region.min[1]),
+    ];
+    let max = [
+        rect.max[0].min(region.max[0]),
+        rect.max[1].min(region.max[1]),
+    ];
+    (min[0] < max[0] && min[1] < max[1]).then(|| Rect::new(min[0], min[1], max[0], max[1]))
+}
+
+/// The shown hall's chunks: what lies in each, and which are built.
+#[derive(Resource)]
+pub(crate) struct HallChunks {
+    root: Entity,
+    material: Handle<VenueMaterial>,
+    light: BakedLight,
+    /// The hall's outer walls (always in the colliders).
+    walls: Vec<Rect>,
+    totems: Vec<Totem>,
+    booths_in: HashMap<ChunkKey, Vec<usize>>,
+    totems_in: HashMap<ChunkKey, Vec<usize>>,
+    /// Chunks along the hall's width and depth.
+    grid: (i32, i32),
+    built: HashMap<ChunkKey, BuiltChunk>,
+    /// Chunks within the build radius not built at the last update.
+    missing: usize,
+}
+
+struct BuiltChunk {
+    entity: Entity,
+    obstacles: Vec<Rect>,
+}
+
+impl HallChunks {
+    /// Sorts a hall's booths and totems into chunks; builds nothing yet.
+    pub(crate) fn new(
+        layout: &HallLayout,
+        root: Entity,
+        material: Handle<VenueMaterial>,
+        walls: Vec<Rect>,
+        totems: Vec<Totem>,
+    ) -> Self {
+        let mut booths_in: HashMap<ChunkKey, Vec<usize>> = HashMap::new();
+        for (index, booth) in layout.booths.iter().enumerate() {
+            booths_in
+                .entry(chunk_of(booth.rect.center()))
+                .or_default()
+                .push(index);
+        }
+        let mut totems_in: HashMap<ChunkKey, Vec<usize>> = HashMap::new();
+        for (index, totem) in totems.iter().enumerate() {
+            totems_in.entry(chunk_of(totem.at)).or_default().push(index);
+        }
+        HallChunks {
+            root,
+            material,
+            light: dressing::hall_light(layout),
+            walls,
+            totems,
+            booths_in,
+            totems_in,
+            grid: (
+                (layout.width / CHUNK).ceil() as i32,
+                (layout.depth / CHUNK).ceil() as i32,
+            ),
+            built: HashMap::new(),
+            missing: usize::MAX,
+        }
+    }
+
+    /// Every chunk within the build radius is built.
+    pub(crate) fn settled(&self) -> bool {
+        self.missing == 0
+    }
+
+    /// Chunks built and wanted around the entrance, for the loading screen.
+    pub(crate) fn entry_progress(&self, entrance: [f32; 2]) -> (usize, usize) {
+        let near = self.keys_within(entrance, ENTRY_RADIUS);
+        let built = near
+            .iter()
+            .filter(|key| self.built.contains_key(key))
+            .count();
+        (built, near.len())
+    }
+
+    pub(crate) fn built(&self) -> usize {
+        self.built.len()
+    }
+
+    /// A chunk's square, reaching past the hall's edge for the outer walls.
+    fn square(&self, (i, j): ChunkKey) -> Rect {
+        let edge = |index: i32, last: i32| {
+            let from = index as f32 * CHUNK - if index == 0 { 1.0 } else { 0.0 };
+            let to = (index + 1) as f32 * CHUNK + if index == last { 1.0 } else { 0.0 };
+            [from, to]
+        };
+        let ([x0, x1], [z0, z1]) = (edge(i, self.grid.0 - 1), edge(j, self.grid.1 - 1));
+        Rect::new(x0, z0, x1, z1)
+    }
+
+    /// The chunks whose square is within `radius` of `at`, nearest first.
+    fn keys_within(&self, at: [f32; 2], radius: f32) -> Vec<ChunkKey> {
+        let (i0, j0) = chunk_of([at[0] - radius, at[1] - radius]);
+        let (i1, j1) = chunk_of([at[0] + radius, at[1] + radius]);
+        let mut keys: Vec<(f32, ChunkKey)> = (j0.max(0)..=j1.min(self.grid.1 - 1))
+            .flat_map(|j| (i0.max(0)..=i1.min(self.grid.0 - 1)).map(move |i| (i, j)))
+            .map(|key| (distance_to(&self.square(key), at), key))
+            .filter(|(distance, _)| *distance <= radius)
+            .collect();
+        keys.sort_by(|a, b| a.0.total_cmp(&b.0));
+        keys.into_iter().map(|(_, key)| key).collect()
+    }
+
+    /// The booths standing in a chunk or its eight neighbours.
+    fn booths_around<'a>(&self, (i, j): ChunkKey, layout: &'a HallLayout) -> Vec<&'a Booth> {
+        (j - 1..=j + 1)
+            .flat_map(|j| (i - 1..=i + 1).map(move |i| (i, j)))
+            .filter_map(|key| self.booths_in.get(&key))
+            .flatten()
+            .map(|&index| &layout.booths[index])
+            .collect()
+    }
+}
+
+/// What one chunk puts into the scene.
+struct ChunkContents {
+    shell: MergedMesh,
+    obstacles: Vec<Rect>,
+    model_parts: Vec<(
+        BoothModelPart,
+        Mesh3d,
+        MeshMaterial3d<StandardMaterial>,
+        Transform,
+    )>,
+}
+
+impl ChunkContents {
+    /// Floor, ceiling and truss, the outer walls, booths, totems, banner
+    /// cables and the stage of a chunk (`dressing`).
+    fn lay_out(
+        key: ChunkKey,
+        chunks: &HallChunks,
+        plan: &HallPlan,
+        custom: Option<&CustomBooth>,
+    ) -> Self {
+        let layout = &plan.layout;
+        let square = chunks.square(key);
+        let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
+        let mut contents = ChunkContents {
+            shell: MergedMesh::single(),
+            obstacles: Vec::new(),
+            model_parts: Vec::new(),
+        };
+        if let Some(floor) = clipped(&square, &hall) {
+            let around = chunks.booths_around(key, layout);
+            dressing::floor(layout, floor, &around, &mut contents.shell);
+            dressing::ceiling(&chunks.light, floor, &mut contents.shell);
+        }
+        for wall in chunks
+            .walls
+            .iter()
+            .filter_map(|wall| clipped(wall, &square))
+        {
+            let (min, max) = floor_box(&wall, 0.0, dressing::CEILING);
+            contents
+                .shell
+                .cuboid(min, max, Color::srgb(0.90, 0.90, 0.88));
+        }
+        let colour = hall_color(plan.hall.hall());
+        for &totem in chunks.totems_in.get(&key).into_iter().flatten() {
+            let at = chunks.totems[totem].at;
+            let footprint = dressing::totem(&mut contents.shell, at, colour);
+            contents.obstacles.push(footprint);
+        }
+        for zone in layout.zones.iter().filter(|zone| {
+            let [x, _, z] = zone.sign;
+            chunk_of([x, z]) == key
+        }) {
+            let [x, _, z] = zone.sign;
+            let centre = world([x, z], BANNER_HEIGHT);
+            dressing::banner(&mut contents.shell, centre, industry_color(zone.industry));
+        }
+        for &index in chunks.booths_in.get(&key).into_iter().flatten() {
+            let booth = &layout.booths[index];
+            let custom = CustomBooth::of(custom, plan.hall, plan.exhibitor(booth));
+            contents.add_booth(index, booth, custom);
+        }
+        if chunk_of(layout.stage.rect.center()) == key {
+            contents.add_stage(layout);
+        }
+        contents
+    }
+
+    /// A booth's structure: the exhibitor's own model, or the standard
+    /// booth (`dressing::booth`).
+    fn add_booth(&mut self, index: usize, booth: &Booth, custom: Option<&CustomBooth>) {
+        if let Some(look) = custom.and_then(|custom| custom.look.as_ref()) {
+            let frame = booth_frame(booth);
+            self.model_parts
+                .extend(look.parts.iter().map(|(mesh, material)| {
+                    (
+                        BoothModelPart,
+                        Mesh3d(mesh.clone()),
+                        MeshMaterial3d(material.clone()),
+                        frame,
+                    )
+                }));
+            self.obstacles
+                .extend(look.obstacles.iter().map(|r| booth_rect_in_hall(booth, r)));
+            return;
+        }
+        let furniture = dressing::booth(booth, index, &mut self.shell);
+        self.obstacles.extend(furniture);
+        self.obstacles.extend(booth_panels(booth));
+    }
+
+    /// The featured stage: a platform, and the LED wall behind its sign.
+    fn add_stage(&mut self, layout: &HallLayout) {
+        let stage = &layout.stage;
+        let (min, max) = floor_box(&stage.rect, 0.0, 0.5);
+        self.shell.cuboid(min, max, Color::srgb(0.45, 0.10, 0.11));
+        // The LED wall behind the stage's sign (the sign faces west).
+        let [sx, _] = stage.rect.center();
+        let backdrop = Rect::new(sx - 0.12, stage.rect.min[1], sx + 0.2, stage.rect.max[1]);
+        let (min, max) = floor_box(&backdrop, 0.5, 3.0);
+        self.shell.cuboid(min, max, Color::srgb(0.08, 0.08, 0.10));
+        let (min, max) = floor_box(&backdrop, 3.0, 3.08);
+        self.shell
+            .glowing_cuboid(min, max, Color::srgb(0.95, 0.35, 0.30));
+        self.obstacles.push(stage.rect);
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        stream_chunks.run_if(resource_exists::<HallChunks>.and_then(resource_exists::<HallPlan>)),
+    );
+    app.add_systems(OnEnter(Screen::Loading), add_haze);
+    app.add_systems(OnEnter(Screen::Lobby), (forget_chunks, remove_haze));
+}
+
+fn forget_chunks(mut commands: Commands) {
+    commands.remove_resource::<HallChunks>();
+}
+
+/// Builds the nearest missing chunks around the visitor (a few a frame),
+/// drops the far ones, and keeps the colliders to what is built.
+fn stream_chunks(
+    mut commands: Commands,
+    mut chunks: ResMut<HallChunks>,
+    plan: Res<HallPlan>,
+    custom: Option<Res<CustomBooth>>,
+    screen: Res<State<Screen>>,
+    visitors: Query<&Transform, With<Visitor>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut colliders: ResMut<Colliders>,
+) {
+    let Some(at) = visitors.iter().next().map(floor_position) else {
+        return;
+    };
+    let far: Vec<ChunkKey> = (chunks.built.iter())
+        .filter(|(key, _)| distance_to(&chunks.square(**key), at) > DROP_RADIUS)
+        .map(|(key, _)| *key)
+        .collect();
+    for key in &far {
+        if let Some(chunk) = chunks.built.remove(key) {
+            commands.entity(chunk.entity).despawn();
+        }
+    }
+    let missing: Vec<ChunkKey> = (chunks.keys_within(at, BUILD_RADIUS).into_iter())
+        .filter(|key| !chunks.built.contains_key(key))
+        .collect();
+    let per_frame = match screen.get() {
+        Screen::Loading => CHUNKS_PER_LOADING_FRAME,
+        _ => CHUNKS_PER_FRAME,
+    };
+    chunks.missing = missing.len().saturating_sub(per_frame);
+    for &key in missing.iter().take(per_frame) {
+        let contents = ChunkContents::lay_out(key, &chunks, &plan, custom.as_deref());
+        let entity = spawn_chunk(&mut commands, &chunks, key, contents.shell, &mut meshes);
+        for part in contents.model_parts {
+            let model = (Name::new("Exhibitor's booth model"), part, ChildOf(entity));
+            commands.spawn(model);
+        }
+        let obstacles = contents.obstacles;
+        chunks.built.insert(key, BuiltChunk { entity, obstacles });
+    }
+    if !far.is_empty() || !missing.is_empty() {
+        colliders.walls = (chunks.walls.iter().copied())
+            .chain(
+                chunks
+                    .built
+                    .values()
+                    .flat_map(|chunk| chunk.obstacles.clone()),
+            )
+            .collect();
+    }
+}
+
+fn spawn_chunk(
+    commands: &mut Commands,
+    chunks: &HallChunks,
+    (i, j): ChunkKey,
+    shell: MergedMesh,
+    meshes: &mut Assets<Mesh>,
+) -> Entity {
+    let mut structure = commands.spawn((
+        Name::new(format!("Hall chunk {i},{j}")),
+        Transform::default(),
+        Visibility::default(),
+        ChildOf(chunks.root),
+    ));
+    for mesh in shell.build(&chunks.light) {
+        let material = MeshMaterial3d(chunks.material.clone());
+        structure.with_child((Mesh3d(meshes.add(mesh)), material));
+    }
+    structure.id()
+}
+
+/// The haze in a hall: on the visitor's camera (`DistanceFog`, which the
+/// venue's shader reads too) and as the colour behind the scene.
+fn add_haze(mut commands: Commands, mut cameras: Query<(Entity, &mut Camera), With<Visitor>>) {
+    for (entity, mut camera) in &mut cameras {
+        camera.clear_color = ClearColorConfig::Custom(HAZE);
+        commands.entity(entity).insert(DistanceFog {
+            color: HAZE,
+            falloff: FogFalloff::Linear {
+                start: HAZE_START,
+                end: BUILD_RADIUS,
+            },
+            ..default()
+        });
+    }
+}
+
+fn remove_haze(mut commands: Commands, mut cameras: Query<(Entity, &mut Camera), With<Visitor>>) {
+    for (entity, mut camera) in &mut cameras {
+        camera.clear_color = ClearColorConfig::Default;
+        commands.entity(entity).remove::<DistanceFog>();
+    }
+}
