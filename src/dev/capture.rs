@@ -254,7 +254,7 @@ impl CaptureState {
         (view, tier): (View, Tier),
         frame_ms: f32,
         counts: &SceneCounts,
-        figures: (&CardAtlas, usize),
+        figures: (&CardAtlas, (usize, usize)),
         counting: &mut CountingChoice,
     ) -> bool {
         if !view.timed() || self.samples.len() >= MEASURE_FRAMES {
@@ -783,8 +783,9 @@ impl HallState<'_> {
             && complete(self.headers.progress())
     }
 
-    fn chunks_built(&self) -> usize {
-        self.chunks.as_ref().map_or(0, |chunks| chunks.built())
+    /// The hall's chunks built now, and all its chunks.
+    fn chunks_built(&self) -> (usize, usize) {
+        (self.chunks.as_ref()).map_or((0, 0), |chunks| (chunks.built(), chunks.total()))
     }
 }
 
@@ -803,7 +804,7 @@ impl SceneCounts<'_, '_> {
         &self,
         view: View,
         samples: &[f32],
-        (atlas, chunks_built): (&CardAtlas, usize),
+        (atlas, (chunks_built, chunks)): (&CardAtlas, (usize, usize)),
     ) -> serde_json::Value {
         let mut sorted = samples.to_vec();
         sorted.sort_by(f32::total_cmp);
@@ -820,6 +821,7 @@ impl SceneCounts<'_, '_> {
             "card_texture_pages": atlas.pages(),
             "card_texture_bytes": atlas.texture_bytes(),
             "hall_chunks_built": chunks_built,
+            "hall_chunks": chunks,
         })
     }
 }

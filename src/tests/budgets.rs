@@ -1,9 +1,11 @@
 //! Budgets that hold wherever the visitor stands: the meshes in view (one
 //! draw each) and the card textures, walking every aisle of the largest
-//! hall both ways. Culling is Bevy's own (the camera's frustum against each
-//! mesh's bounds), as the renderer gets it.
+//! hall both ways; and in a hall eighteen times larger, what is built
+//! around the visitor. Culling is Bevy's own (the camera's frustum against
+//! each mesh's bounds), as the renderer gets it.
 
 use std::f32::consts::FRAC_PI_2;
+use std::sync::Arc;
 
 use bevy::camera::visibility::ViewVisibility;
 use bevy::prelude::*;
@@ -12,6 +14,7 @@ use yunzhan_model::HallIndex;
 use super::common::{go, headless_app_with};
 use crate::expo::{ExpoCatalog, Screen};
 use crate::world::cards::CardAtlas;
+use crate::world::chunks::HallChunks;
 use crate::world::dressing::aisles;
 use crate::world::hall::HallPlan;
 use crate::world::navigation::{Go, place};
@@ -23,12 +26,39 @@ const CARD_TEXTURE_BUDGET: usize = 256 * 1024 * 1024;
 /// Metres between standpoints along an aisle.
 const STRIDE: f32 = 6.0;
 
+/// The app with Bevy's culling, showing `catalog` (the shipped one if none).
+fn culling_app(catalog: Option<yunzhan_model::Catalog>) -> App {
+    headless_app_with(|app| {
+        // The camera's frustum follows the visitor only with transforms
+        // propagated (MinimalPlugins has no TransformPlugin).
+        app.init_asset::<bevy::mesh::skinning::SkinnedMeshInverseBindposes>()
+            .add_plugins((bevy::transform::TransformPlugin, bevy::camera::CameraPlugin));
+        if let Some(catalog) = catalog {
+            app.insert_resource(ExpoCatalog(Arc::new(catalog)));
+        }
+    })
+}
+
+/// Puts the visitor at `at` facing `yaw`, and runs frames until the
+/// chunks around them are built.
+fn stand(app: &mut App, at: [f32; 2], yaw: f32) {
+    let world = app.world_mut();
+    let (mut visitor, mut transform) = (world.query::<(&mut Visitor, &mut Transform)>())
+        .single_mut(world)
+        .unwrap();
+    place(&mut visitor, &mut transform, at, yaw);
+    for _ in 0..100 {
+        app.update();
+        if app.world().resource::<HallChunks>().settled() {
+            return;
+        }
+    }
+    panic!("the chunks around {at:?} were never all built");
+}
+
 #[test]
 fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budget() {
-    let mut app = headless_app_with(|app| {
-        app.init_asset::<bevy::mesh::skinning::SkinnedMeshInverseBindposes>()
-            .add_plugins(bevy::camera::CameraPlugin);
-    });
+    let mut app = culling_app(None);
     let catalog = app.world().resource::<ExpoCatalog>().clone();
     let largest = (HallIndex::all())
         .max_by_key(|&hall| catalog.hall_project_count(hall))
@@ -42,13 +72,7 @@ fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budg
         let mut x = 1.5;
         while x < layout.width - 1.5 {
             for yaw in [FRAC_PI_2, -FRAC_PI_2] {
-                let world = app.world_mut();
-                let (mut visitor, mut transform) = (world
-                    .query::<(&mut Visitor, &mut Transform)>())
-                .single_mut(world)
-                .unwrap();
-                place(&mut visitor, &mut transform, [x, z], yaw);
-                app.update();
+                stand(&mut app, [x, z], yaw);
                 let drawn = visible_meshes(&mut app);
                 if drawn > most.0 {
                     most = (
@@ -84,6 +108,49 @@ fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budg
         most.0,
         most.1,
         bytes as f64 / 1048576.0
+    );
+}
+
+/// A catalog of 100,000 projects (`yunzhan-catalog generate --projects
+/// 100000`): walking the middle aisle of its largest hall end to end, the
+/// chunks built stay those around the visitor, a fraction of the hall, and
+/// the draw and texture budgets hold.
+#[test]
+fn a_hall_eighteen_times_larger_builds_only_what_is_around_the_visitor() {
+    let mut app = culling_app(Some(yunzhan_model::generate::scaled_catalog(100_000)));
+    let chengdu = HallIndex::from_id("chengdu").unwrap();
+    go(&mut app, Go::Hall(chengdu), Screen::Hall);
+    let layout = app.world().resource::<HallPlan>().layout.clone();
+    assert!(layout.booths.len() > 3000, "{} booths", layout.booths.len());
+    let aisles = aisles(&layout);
+    let aisle = aisles[aisles.len() / 2];
+    let z = (aisle.z[0] + aisle.z[1]) / 2.0;
+    let (mut most_built, mut most_drawn) = (0, 0);
+    let mut x = 1.5;
+    while x < layout.width - 1.5 {
+        stand(&mut app, [x, z], FRAC_PI_2);
+        most_built = most_built.max(app.world().resource::<HallChunks>().built());
+        most_drawn = most_drawn.max(visible_meshes(&mut app));
+        x += 2.0 * STRIDE;
+    }
+    let chunks = app.world().resource::<HallChunks>().total();
+    assert!(
+        most_built * 3 < chunks,
+        "{most_built} of the hall's {chunks} chunks built at once"
+    );
+    assert!(
+        (5..=DRAW_BUDGET).contains(&most_drawn),
+        "{most_drawn} meshes in view"
+    );
+    let bytes = app.world().resource::<CardAtlas>().texture_bytes();
+    assert!(
+        bytes > 0 && bytes <= CARD_TEXTURE_BUDGET,
+        "card textures {bytes} bytes"
+    );
+    println!(
+        "100,000 projects, {} booths in {}: at most {most_built} of {chunks} chunks built, {most_drawn} meshes in view",
+        layout.booths.len(),
+        chengdu.hall().id
     );
 }
 

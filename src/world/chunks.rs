@@ -147,6 +147,11 @@ impl HallChunks {
         self.built.len()
     }
 
+    /// The hall's chunks, built or not.
+    pub(crate) fn total(&self) -> usize {
+        (self.grid.0 * self.grid.1) as usize
+    }
+
     /// A chunk's square, reaching past the hall's edge for the outer walls.
     fn square(&self, (i, j): ChunkKey) -> Rect {
         let edge = |index: i32, last: i32| {
@@ -379,10 +384,17 @@ fn spawn_chunk(
 }
 
 /// The haze in a hall: on the visitor's camera (`DistanceFog`, which the
-/// venue's shader reads too) and as the colour behind the scene.
-fn add_haze(mut commands: Commands, mut cameras: Query<(Entity, &mut Camera), With<Visitor>>) {
-    for (entity, mut camera) in &mut cameras {
+/// venue's shader reads too) and as the colour behind the scene; nothing
+/// beyond it is drawn (the camera's far plane), since nothing there shows.
+fn add_haze(
+    mut commands: Commands,
+    mut cameras: Query<(Entity, &mut Camera, &mut Projection), With<Visitor>>,
+) {
+    for (entity, mut camera, mut projection) in &mut cameras {
         camera.clear_color = ClearColorConfig::Custom(HAZE);
+        if let Projection::Perspective(perspective) = projection.as_mut() {
+            perspective.far = BUILD_RADIUS;
+        }
         commands.entity(entity).insert(DistanceFog {
             color: HAZE,
             falloff: FogFalloff::Linear {
@@ -394,9 +406,15 @@ fn add_haze(mut commands: Commands, mut cameras: Query<(Entity, &mut Camera), Wi
     }
 }
 
-fn remove_haze(mut commands: Commands, mut cameras: Query<(Entity, &mut Camera), With<Visitor>>) {
-    for (entity, mut camera) in &mut cameras {
+fn remove_haze(
+    mut commands: Commands,
+    mut cameras: Query<(Entity, &mut Camera, &mut Projection), With<Visitor>>,
+) {
+    for (entity, mut camera, mut projection) in &mut cameras {
         camera.clear_color = ClearColorConfig::Default;
+        if let Projection::Perspective(perspective) = projection.as_mut() {
+            perspective.far = PerspectiveProjection::default().far;
+        }
         commands.entity(entity).remove::<DistanceFog>();
     }
 }
