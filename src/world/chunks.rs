@@ -5,7 +5,8 @@
 //! [`BUILD_RADIUS`] and dropped when they are well past it. A hall of any
 //! size therefore builds and draws about the same around the visitor. A
 //! haze, on the camera and in the venue's shader, hides the edge of what is
-//! built: it thickens to the colour behind the scene by the build radius.
+//! built: it thickens to the colour behind the scene before the build
+//! radius (nearer on the low quality tier), and nothing beyond it is drawn.
 
 use std::collections::HashMap;
 
@@ -19,6 +20,7 @@ use crate::world::dressing::{self, BANNER_HEIGHT, TILE, Totem};
 use crate::world::hall::{HallPlan, booth_panels};
 use crate::world::light::BakedLight;
 use crate::world::navigation::{Colliders, floor_position};
+use crate::world::quality::{Quality, Tier};
 use crate::world::scene::{MergedMesh, floor_box, hall_color, industry_color, world};
 use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
@@ -36,10 +38,18 @@ const ENTRY_RADIUS: f32 = 30.0;
 /// loading screen shows.
 const CHUNKS_PER_FRAME: usize = 2;
 const CHUNKS_PER_LOADING_FRAME: usize = 6;
-/// The haze's colour (also the colour behind the scene in a hall) and
-/// where it starts; it is complete at the build radius.
+/// The haze's colour (also the colour behind the scene in a hall).
 const HAZE: Color = Color::srgb(0.44, 0.46, 0.50);
-const HAZE_START: f32 = 60.0;
+
+/// Where the haze starts and where it is whole (nothing is drawn beyond):
+/// inside the build radius, so a chunk is built before it shows through
+/// the haze; nearer on the low tier, which draws less of the hall.
+fn haze_range(tier: Tier) -> (f32, f32) {
+    match tier {
+        Tier::High => (50.0, 80.0),
+        Tier::Low => (40.0, 64.0),
+    }
+}
 
 type ChunkKey = (i32, i32);
 
@@ -388,19 +398,18 @@ fn spawn_chunk(
 /// beyond it is drawn (the camera's far plane), since nothing there shows.
 fn add_haze(
     mut commands: Commands,
+    quality: Res<Quality>,
     mut cameras: Query<(Entity, &mut Camera, &mut Projection), With<Visitor>>,
 ) {
+    let (start, end) = haze_range(quality.tier);
     for (entity, mut camera, mut projection) in &mut cameras {
         camera.clear_color = ClearColorConfig::Custom(HAZE);
         if let Projection::Perspective(perspective) = projection.as_mut() {
-            perspective.far = BUILD_RADIUS;
+            perspective.far = end;
         }
         commands.entity(entity).insert(DistanceFog {
             color: HAZE,
-            falloff: FogFalloff::Linear {
-                start: HAZE_START,
-                end: BUILD_RADIUS,
-            },
+            falloff: FogFalloff::Linear { start, end },
             ..default()
         });
     }
