@@ -1,5 +1,6 @@
-//! Texture sheets: many small painted images (cards, booth headers) packed
-//! into 2048² pages, each page drawn as one mesh of textured quads. Pages
+//! Texture sheets: many small painted images (cards, booth headers, totem
+//! signs) packed into pages of a layout's size, each page drawn as one mesh
+//! of textured quads (the atlases in `atlas` fill them). Pages
 //! are mipmapped slot by slot (each slot's smaller levels are made from its
 //! own pixels when it is painted), so distant cards are filtered instead of
 //! shimmering, and sample small levels.
