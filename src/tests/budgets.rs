@@ -11,9 +11,9 @@ use bevy::camera::visibility::ViewVisibility;
 use bevy::prelude::*;
 use yunzhan_model::HallIndex;
 
-use super::common::{go, headless_app_with};
+use super::common::{build_around, count, go, headless_app_with};
 use crate::expo::{ExpoCatalog, Screen};
-use crate::world::cards::CardAtlas;
+use crate::world::cards::{Card, CardAtlas};
 use crate::world::chunks::HallChunks;
 use crate::world::dressing::aisles;
 use crate::world::hall::HallPlan;
@@ -47,13 +47,7 @@ fn stand(app: &mut App, at: [f32; 2], yaw: f32) {
         .single_mut(world)
         .unwrap();
     place(&mut visitor, &mut transform, at, yaw);
-    for _ in 0..100 {
-        app.update();
-        if app.world().resource::<HallChunks>().settled() {
-            return;
-        }
-    }
-    panic!("the chunks around {at:?} were never all built");
+    build_around(app);
 }
 
 #[test]
@@ -113,8 +107,8 @@ fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budg
 
 /// A catalog of 100,000 projects (`yunzhan-catalog generate --projects
 /// 100000`): walking the middle aisle of its largest hall end to end, the
-/// chunks built stay those around the visitor, a fraction of the hall, and
-/// the draw and texture budgets hold.
+/// chunks built, and the cards with them, stay those around the visitor, a
+/// fraction of the hall, and the draw and texture budgets hold.
 #[test]
 fn a_hall_eighteen_times_larger_builds_only_what_is_around_the_visitor() {
     let mut app = culling_app(Some(yunzhan_model::generate::scaled_catalog(100_000)));
@@ -125,18 +119,27 @@ fn a_hall_eighteen_times_larger_builds_only_what_is_around_the_visitor() {
     let aisles = aisles(&layout);
     let aisle = aisles[aisles.len() / 2];
     let z = (aisle.z[0] + aisle.z[1]) / 2.0;
-    let (mut most_built, mut most_drawn) = (0, 0);
+    let (mut most_built, mut most_drawn, mut most_cards) = (0, 0, 0);
     let mut x = 1.5;
     while x < layout.width - 1.5 {
         stand(&mut app, [x, z], FRAC_PI_2);
         most_built = most_built.max(app.world().resource::<HallChunks>().built());
         most_drawn = most_drawn.max(visible_meshes(&mut app));
+        most_cards = most_cards.max(count::<Card>(&mut app));
         x += 2.0 * STRIDE;
     }
     let chunks = app.world().resource::<HallChunks>().total();
     assert!(
         most_built * 3 < chunks,
         "{most_built} of the hall's {chunks} chunks built at once"
+    );
+    let projects = app
+        .world()
+        .resource::<ExpoCatalog>()
+        .hall_project_count(chengdu);
+    assert!(
+        most_cards > 0 && most_cards * 3 < projects,
+        "{most_cards} of the hall's {projects} cards built at once"
     );
     assert!(
         (5..=DRAW_BUDGET).contains(&most_drawn),
@@ -148,7 +151,7 @@ fn a_hall_eighteen_times_larger_builds_only_what_is_around_the_visitor() {
         "card textures {bytes} bytes"
     );
     println!(
-        "100,000 projects, {} booths in {}: at most {most_built} of {chunks} chunks built, {most_drawn} meshes in view",
+        "100,000 projects, {} booths in {}: at most {most_built} of {chunks} chunks and {most_cards} of {projects} cards built, {most_drawn} meshes in view",
         layout.booths.len(),
         chengdu.hall().id
     );

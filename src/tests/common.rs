@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::expo::Screen;
+use crate::world::chunks::HallChunks;
 use crate::world::navigation::{Go, Travel};
 use crate::world::visitor::Visitor;
 use bevy::input::keyboard::{Key, KeyboardInput};
@@ -41,17 +42,33 @@ pub(super) fn screen(app: &App) -> Screen {
     *app.world().resource::<State<Screen>>().get()
 }
 
-/// Sends a scene change and runs frames until the target screen is reached.
+/// Sends a scene change and runs frames until the target screen is reached
+/// (in a hall, until the chunks around the visitor are built).
 pub(super) fn go(app: &mut App, request: Go, expected: Screen) {
     app.world_mut().write_message(request);
     for _ in 0..200 {
         app.update();
         if screen(app) == expected {
             app.update();
+            if expected == Screen::Hall {
+                build_around(app);
+            }
             return;
         }
     }
     panic!("never reached {expected:?}, stuck at {:?}", screen(app));
+}
+
+/// Runs frames until every chunk of the hall around the visitor is built
+/// (with its cards, headers and totem signs).
+pub(super) fn build_around(app: &mut App) {
+    for _ in 0..200 {
+        app.update();
+        if (app.world().get_resource::<HallChunks>()).is_some_and(HallChunks::settled) {
+            return;
+        }
+    }
+    panic!("the chunks around the visitor were never all built");
 }
 
 pub(super) fn visitor(app: &mut App) -> (Entity, Transform, f32) {

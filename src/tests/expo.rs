@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use super::common::{count, go, headless_app, screen, travelling, visitor};
+use super::common::{build_around, count, go, headless_app, screen, travelling, visitor};
 use crate::expo::Screen;
 use crate::expo::catalog::ExpoCatalog;
 use crate::world::cards::{CARD_SHEET, Card, CardAtlas};
@@ -15,7 +15,7 @@ use crate::world::navigation::{Go, Travel, VISITOR_RADIUS, floor_position, place
 use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 use bevy::prelude::*;
-use yunzhan_model::{HallIndex, Query};
+use yunzhan_model::{HallIndex, ProjectId, Query};
 
 fn hall(id: &str) -> HallIndex {
     HallIndex::from_id(id).unwrap()
@@ -73,18 +73,44 @@ fn entering_and_leaving_a_hall_swaps_the_scenes() {
     assert!(x > 0.0 && x < 64.0 && z > 0.0 && z < 64.0);
 }
 
+/// Cards are built with their chunk; where each hangs is known from the
+/// plan, built or not (the search travels there).
 #[test]
-fn every_project_of_the_largest_hall_has_a_card() {
+fn every_project_of_the_largest_hall_has_a_card_on_its_booth() {
     let mut app = headless_app();
     go(&mut app, Go::Hall(hall("chengdu")), Screen::Hall);
     let expected = hall_projects(&app, hall("chengdu"));
     assert_eq!(expected.len(), 1450);
-    assert_eq!(card_projects(&mut app), expected);
-    assert_eq!(
-        count::<Card>(&mut app),
-        expected.len(),
-        "one card per project"
-    );
+    let plan = app.world().resource::<HallPlan>().clone();
+    let catalog = app.world().resource::<ExpoCatalog>().clone();
+    let place_of = |project| plan.card_place(&catalog, None, ProjectId(project));
+    for &project in &expected {
+        let (booth, card) = place_of(project).expect("every project hangs somewhere");
+        let booth = &plan.layout.booths[booth];
+        assert!(booth.rect.contains(floor_position(&card)), "{project}");
+    }
+    // Walking from the door to the far wall builds every card, once, where
+    // the plan says it hangs.
+    let far_end = [plan.layout.width / 2.0, plan.layout.depth - 2.0];
+    let mut seen = BTreeSet::new();
+    for at in [plan.entrance(), far_end] {
+        let (entity, _, _) = visitor(&mut app);
+        teleport(&mut app, entity, at, 0.0);
+        build_around(&mut app);
+        let world = app.world_mut();
+        let cards: Vec<(Card, Transform)> = (world.query::<(&Card, &Transform)>().iter(world))
+            .map(|(card, transform)| (*card, *transform))
+            .collect();
+        let built = card_projects(&mut app);
+        assert!(!built.is_empty(), "no cards around {at:?}");
+        assert_eq!(cards.len(), built.len(), "one card per project at {at:?}");
+        for (card, transform) in cards {
+            let place = place_of(card.project.0);
+            assert_eq!(place, Some((card.booth.unwrap(), transform)));
+        }
+        seen.extend(built);
+    }
+    assert_eq!(seen, expected);
 }
 
 #[test]

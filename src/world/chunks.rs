@@ -1,7 +1,8 @@
-//! A hall's structure streamed in square chunks around the visitor: the
-//! floor, ceiling and truss, walls, booths with their furniture, totems,
-//! banner cables and the stage of a 24 m square are one merged mesh, built
-//! (with what in it stops the visitor) when the visitor comes within
+//! A hall streamed in square chunks around the visitor: the floor, ceiling
+//! and truss, walls, booths with their furniture, totems, banner cables and
+//! the stage of a 24 m square are one merged mesh, built (with what in it
+//! stops the visitor, and its booths' cards and headers and its totems'
+//! signs for the atlases to paint) when the visitor comes within
 //! [`BUILD_RADIUS`] and dropped when they are well past it. A hall of any
 //! size therefore builds and draws about the same around the visitor. A
 //! haze, on the camera and in the venue's shader, hides the edge of what is
@@ -15,13 +16,15 @@ use bevy::prelude::*;
 use yunzhan_model::layout::{Booth, HallLayout, Rect};
 
 use crate::expo::Screen;
+use crate::expo::catalog::ExpoCatalog;
 use crate::world::booth::{BoothModelPart, CustomBooth, booth_frame, booth_rect_in_hall};
 use crate::world::dressing::{self, BANNER_HEIGHT, TILE, Totem};
-use crate::world::hall::{HallPlan, booth_panels};
+use crate::world::hall::{HallPlan, booth_panels, finish_loading};
 use crate::world::light::BakedLight;
 use crate::world::navigation::{Colliders, floor_position};
 use crate::world::quality::{Quality, Tier};
-use crate::world::scene::{MergedMesh, floor_box, hall_color, industry_color, world};
+use crate::world::scene::{MergedMesh, floor_box, hall_color, industry_color, rgba, world};
+use crate::world::signs::TotemSign;
 use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 
@@ -309,7 +312,9 @@ impl ChunkContents {
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        stream_chunks.run_if(resource_exists::<HallChunks>.and_then(resource_exists::<HallPlan>)),
+        stream_chunks
+            .after(finish_loading)
+            .run_if(resource_exists::<HallChunks>.and_then(resource_exists::<HallPlan>)),
     );
     app.add_systems(OnEnter(Screen::Loading), add_haze);
     app.add_systems(OnEnter(Screen::Lobby), (forget_chunks, remove_haze));
@@ -325,6 +330,7 @@ fn stream_chunks(
     mut commands: Commands,
     mut chunks: ResMut<HallChunks>,
     plan: Res<HallPlan>,
+    catalog: Res<ExpoCatalog>,
     custom: Option<Res<CustomBooth>>,
     screen: Res<State<Screen>>,
     visitors: Query<&Transform, With<Visitor>>,
@@ -358,6 +364,8 @@ fn stream_chunks(
             let model = (Name::new("Exhibitor's booth model"), part, ChildOf(entity));
             commands.spawn(model);
         }
+        let source = (&***catalog, custom.as_deref());
+        spawn_signs(&mut commands, &chunks, key, entity, &plan, source);
         let obstacles = contents.obstacles;
         chunks.built.insert(key, BuiltChunk { entity, obstacles });
     }
@@ -370,6 +378,25 @@ fn stream_chunks(
                     .flat_map(|chunk| chunk.obstacles.clone()),
             )
             .collect();
+    }
+}
+
+/// The cards and name headers of a chunk's booths and its totems' signs,
+/// under the chunk's entity (they go when it is dropped).
+fn spawn_signs(
+    commands: &mut Commands,
+    chunks: &HallChunks,
+    key: ChunkKey,
+    entity: Entity,
+    plan: &HallPlan,
+    source: (&yunzhan_model::Catalog, Option<&CustomBooth>),
+) {
+    for &booth in chunks.booths_in.get(&key).into_iter().flatten() {
+        plan.spawn_booth_signs(commands, entity, source, booth);
+    }
+    let colour = rgba(hall_color(plan.hall.hall()));
+    for &totem in chunks.totems_in.get(&key).into_iter().flatten() {
+        TotemSign::spawn_pair(commands, entity, &chunks.totems[totem], colour);
     }
 }
 

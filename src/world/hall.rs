@@ -1,13 +1,15 @@
 //! The halls: laid out from `yunzhan_model::HallLayout` while a loading
 //! screen shows real progress, torn down when the visitor leaves.
 //!
-//! The structure is built in chunks around the visitor (`chunks`); project
-//! cards, booth name headers and totem signs are entities of the whole hall
-//! whose pictures are painted only near the visitor (`atlas`).
+//! The hall is built in chunks around the visitor (`chunks`), its project
+//! cards and booth name headers with their booth's chunk; their pictures are
+//! painted only near the visitor (`atlas`). Where a card hangs is known from
+//! the plan alone ([`CardPlaces`]), built or not.
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use yunzhan_model::layout::{BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
-use yunzhan_model::{ExhibitorId, HallIndex};
+use yunzhan_model::{Catalog, ExhibitorId, HallIndex, ProjectId};
 
 use crate::expo::Screen;
 use crate::expo::ShippedFiles;
@@ -16,10 +18,10 @@ use crate::world::atlas::{Atlas, AtlasRoot};
 use crate::world::booth::{BACK_WALL, BoothAnchors, CustomBooth, booth_frame};
 use crate::world::cards::{CARD_SIZE, Card, CardAtlas};
 use crate::world::chunks::HallChunks;
-use crate::world::dressing::{self, BANNER_HEIGHT, BANNER_SIZE, TOTEM_SIGN_HEIGHT};
+use crate::world::dressing::{self, BANNER_HEIGHT, BANNER_SIZE};
 use crate::world::navigation::{Colliders, CurrentHall, Go, floor_position, place};
 use crate::world::scene::{
-    canvas_image, facing_transform, hall_color, industry_color, panel_material, rgba, world,
+    canvas_image, facing_transform, industry_color, panel_material, rgba, world,
 };
 use crate::world::signs::{BoothHeader, HeaderAtlas, TotemSign};
 use crate::world::text_image::{Align, Canvas, TextPainter};
@@ -68,6 +70,82 @@ impl HallPlan {
     /// Where a visitor arrives: inside the door, facing into the hall.
     pub(crate) fn entrance(&self) -> [f32; 2] {
         [self.layout.door[0], 2.0]
+    }
+
+    /// The projects on a booth's card wall, in slot order.
+    fn booth_projects<'a>(&self, catalog: &'a Catalog, booth: &Booth) -> &'a [ProjectId] {
+        &catalog.exhibitor(self.exhibitor(booth)).projects[booth.cards.clone()]
+    }
+
+    /// Where a booth's header and cards go: the exhibitor's model's anchors
+    /// when it has one.
+    fn anchors(&self, custom: Option<&CustomBooth>, booth: &Booth) -> BoothAnchors {
+        CustomBooth::of(custom, self.hall, self.exhibitor(booth))
+            .map_or_else(BoothAnchors::standard, CustomBooth::anchors)
+    }
+
+    /// A project's booth in this hall and where its card hangs there.
+    pub(crate) fn card_place(
+        &self,
+        catalog: &Catalog,
+        custom: Option<&CustomBooth>,
+        project: ProjectId,
+    ) -> Option<(usize, Transform)> {
+        self.layout
+            .booths
+            .iter()
+            .enumerate()
+            .find_map(|(index, booth)| {
+                let projects = self.booth_projects(catalog, booth);
+                let slot = projects.iter().position(|&p| p == project)?;
+                let anchors = self.anchors(custom, booth);
+                Some((index, card_transform(booth, &anchors, slot)))
+            })
+    }
+
+    /// Spawns a booth's cards and name header under `parent` (its chunk).
+    pub(crate) fn spawn_booth_signs(
+        &self,
+        commands: &mut Commands,
+        parent: Entity,
+        (catalog, custom): (&Catalog, Option<&CustomBooth>),
+        index: usize,
+    ) {
+        let booth = &self.layout.booths[index];
+        let anchors = self.anchors(custom, booth);
+        for (slot, &project) in self.booth_projects(catalog, booth).iter().enumerate() {
+            let card = Card {
+                project,
+                booth: Some(index),
+            };
+            let at = card_transform(booth, &anchors, slot);
+            commands.spawn((card, at, ChildOf(parent)));
+        }
+        let header = BoothHeader {
+            hall: self.hall,
+            exhibitor: self.exhibitor(booth),
+            number: index + 1,
+            part: (booth.part, booth.parts),
+        };
+        let at = booth_frame(booth) * anchors.header;
+        commands.spawn((header, at, ChildOf(parent)));
+    }
+}
+
+/// Where the shown hall's cards hang, from its plan: a card's entity exists
+/// only while its chunk is built.
+#[derive(SystemParam)]
+pub(crate) struct CardPlaces<'w> {
+    plan: Option<Res<'w, HallPlan>>,
+    catalog: Res<'w, ExpoCatalog>,
+    custom: Option<Res<'w, CustomBooth>>,
+}
+
+impl CardPlaces<'_> {
+    /// The project's booth and card in the shown hall, if it hangs there.
+    pub(crate) fn find(&self, project: ProjectId) -> Option<(usize, Transform)> {
+        let plan = self.plan.as_deref()?;
+        plan.card_place(&self.catalog, self.custom.as_deref(), project)
     }
 }
 
@@ -159,9 +237,9 @@ fn hall_signs(
     signs
 }
 
-/// Spawns the hall of [`CurrentHall`] (its root, signs, and the cards,
-/// headers and totem signs the atlases paint), puts the visitor at its
-/// entrance and sorts the structure into chunks (`chunks` builds them).
+/// Spawns the hall of [`CurrentHall`] (its root and signs), puts the
+/// visitor at its entrance and sorts the hall into chunks (`chunks` builds
+/// them, with their cards, headers and totem signs).
 fn build_hall(
     mut commands: Commands,
     catalog: Res<ExpoCatalog>,
@@ -170,56 +248,18 @@ fn build_hall(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<VenueMaterial>>,
     mut images: ResMut<Assets<Image>>,
-    custom: Option<Res<CustomBooth>>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
     let plan = HallPlan::new(&catalog, current.0);
     let layout = &plan.layout;
     let mut painter = TextPainter::new(&files);
-    let mut children: Vec<Entity> = hall_signs(&plan, &catalog, &mut painter)
+    let children: Vec<Entity> = hall_signs(&plan, &catalog, &mut painter)
         .into_iter()
         .map(|(name, canvas, transform)| {
             let sign = sign(canvas, transform, &mut meshes, &mut materials, &mut images);
             commands.spawn((Name::new(name), sign)).id()
         })
         .collect();
-    for (index, booth) in layout.booths.iter().enumerate() {
-        let exhibitor = plan.exhibitor(booth);
-        let custom = CustomBooth::of(custom.as_deref(), plan.hall, exhibitor);
-        let anchors = custom.map_or_else(BoothAnchors::standard, CustomBooth::anchors);
-        let projects = &catalog.exhibitor(exhibitor).projects[booth.cards.clone()];
-        children.extend(projects.iter().enumerate().map(|(slot, &project)| {
-            let card = Card {
-                project,
-                booth: Some(index),
-            };
-            commands
-                .spawn((card, card_transform(booth, &anchors, slot)))
-                .id()
-        }));
-        let header = BoothHeader {
-            hall: plan.hall,
-            exhibitor,
-            number: index + 1,
-            part: (booth.part, booth.parts),
-        };
-        let at = booth_frame(booth) * anchors.header;
-        children.push(commands.spawn((header, at)).id());
-    }
-    let totems = dressing::totems(layout);
-    let colour = rgba(hall_color(plan.hall.hall()));
-    for totem in &totems {
-        let sign = TotemSign {
-            aisle: totem.aisle,
-            booths: totem.booths,
-            colour,
-        };
-        let [x, z] = totem.at;
-        for (facing, offset) in [(Facing::South, -0.125), (Facing::North, 0.125)] {
-            let at = world([x, z + offset], TOTEM_SIGN_HEIGHT);
-            children.push(commands.spawn((sign, facing_transform(at, facing))).id());
-        }
-    }
     let root = (
         Name::new(format!("Hall {}", current.0.hall().name_en)),
         HallScene,
@@ -235,6 +275,7 @@ fn build_hall(
         walls: walls.clone(),
     });
     let venue = materials.add(VenueMaterial::default());
+    let totems = dressing::totems(layout);
     commands.insert_resource(HallChunks::new(layout, root, venue, walls, totems));
     commands.insert_resource(LoadingProgress::default());
     commands.insert_resource(AtlasRoot(root));
@@ -243,7 +284,9 @@ fn build_hall(
 
 /// Shows the loading progress — the chunks around the entrance, then the
 /// cards and headers around it — and moves on to the hall when all are done.
-fn finish_loading(
+/// Runs before the chunks are streamed in a frame, so that the atlases have
+/// seen the cards and headers of every chunk it counts.
+pub(super) fn finish_loading(
     mut progress: ResMut<LoadingProgress>,
     plan: Option<Res<HallPlan>>,
     chunks: Option<Res<HallChunks>>,

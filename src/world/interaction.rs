@@ -10,7 +10,7 @@ use crate::expo::catalog::ExpoCatalog;
 use crate::expo::{Screen, VisitorLeft};
 use crate::world::cards::{CARD_SIZE, Card};
 use crate::world::controls::{PointerLock, ReadControls, SceneTap};
-use crate::world::hall::HallPlan;
+use crate::world::hall::{CardPlaces, HallPlan};
 use crate::world::navigation::{CurrentHall, Go, Travel, floor_position, yaw_towards};
 use crate::world::visitor::{EYE_HEIGHT, Visitor};
 
@@ -95,19 +95,21 @@ pub(crate) fn reading_pose(card: &Transform) -> Travel {
     }
 }
 
+/// Sends the visitor to read a project's card in the shown hall (false
+/// when it does not hang there).
 fn travel_to_card(
     commands: &mut Commands,
     project: ProjectId,
-    cards: &Query<(&Card, &Transform), Without<Visitor>>,
+    places: &CardPlaces,
     visitors: &Query<Entity, With<Visitor>>,
     current_booth: &mut CurrentBooth,
 ) -> bool {
-    let Some((card, transform)) = cards.iter().find(|(card, _)| card.project == project) else {
+    let Some((booth, card)) = places.find(project) else {
         return false;
     };
-    current_booth.0 = card.booth;
+    current_booth.0 = Some(booth);
     for visitor in visitors {
-        commands.entity(visitor).insert(reading_pose(transform));
+        commands.entity(visitor).insert(reading_pose(&card));
     }
     true
 }
@@ -120,7 +122,7 @@ fn focus_project(
     catalog: Res<ExpoCatalog>,
     plan: Option<Res<HallPlan>>,
     screen: Res<State<Screen>>,
-    cards: Query<(&Card, &Transform), Without<Visitor>>,
+    places: CardPlaces,
     visitors: Query<Entity, With<Visitor>>,
     mut go: MessageWriter<Go>,
 ) {
@@ -134,7 +136,7 @@ fn focus_project(
         && travel_to_card(
             &mut commands,
             project,
-            &cards,
+            &places,
             &visitors,
             &mut current_booth,
         ))
@@ -148,14 +150,14 @@ fn finish_pending_focus(
     mut commands: Commands,
     pending: Option<Res<PendingFocus>>,
     mut current_booth: ResMut<CurrentBooth>,
-    cards: Query<(&Card, &Transform), Without<Visitor>>,
+    places: CardPlaces,
     visitors: Query<Entity, With<Visitor>>,
 ) {
     if let Some(pending) = pending {
         travel_to_card(
             &mut commands,
             pending.0,
-            &cards,
+            &places,
             &visitors,
             &mut current_booth,
         );

@@ -1,17 +1,19 @@
 //! A hall's painted signs that there are many of: the booths' name headers
 //! on their fascia boards and the wayfinding totems' signs. Each is an
-//! entity placed with the hall; its picture is painted into a residency
+//! entity placed with its chunk of the hall; its picture is painted into a residency
 //! atlas (`atlas`) only while the visitor is within reading distance, so a
 //! hall of thousands of booths paints what is around the visitor, not the
 //! whole hall.
 
 use bevy::prelude::*;
+use yunzhan_model::layout::Facing;
 use yunzhan_model::{ExhibitorId, HallIndex};
 
 use crate::expo::catalog::ExpoCatalog;
 use crate::world::atlas::{Atlas, AtlasSetup, Painted, atlas_plugin};
 use crate::world::booth::{CustomBooth, HEADER_SIZE};
-use crate::world::dressing::TOTEM_SIGN;
+use crate::world::dressing::{TOTEM_SIGN, TOTEM_SIGN_HEIGHT, Totem};
+use crate::world::scene::{facing_transform, world};
 use crate::world::sheet::SheetLayout;
 use crate::world::text_image::{Align, Canvas, TextPainter};
 
@@ -48,6 +50,27 @@ pub(crate) struct TotemSign {
     /// The first and last booth numbers along the aisle.
     pub(crate) booths: (usize, usize),
     pub(crate) colour: [u8; 4],
+}
+
+impl TotemSign {
+    /// Spawns a totem's two signs, one on each face, under `parent` (its chunk).
+    pub(crate) fn spawn_pair(
+        commands: &mut Commands,
+        parent: Entity,
+        totem: &Totem,
+        colour: [u8; 4],
+    ) {
+        let sign = TotemSign {
+            aisle: totem.aisle,
+            booths: totem.booths,
+            colour,
+        };
+        let [x, z] = totem.at;
+        for (facing, offset) in [(Facing::South, -0.125), (Facing::North, 0.125)] {
+            let at = world([x, z + offset], TOTEM_SIGN_HEIGHT);
+            commands.spawn((sign, facing_transform(at, facing), ChildOf(parent)));
+        }
+    }
 }
 
 impl Painted for BoothHeader {
