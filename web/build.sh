@@ -44,6 +44,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# Precompressing needs brotli: find out now, not after a long build.
+if [ "$quick" = no ] && [ "$dist" = yes ] && ! command -v brotli >/dev/null &&
+  ! python3 -c 'import brotli' 2>/dev/null; then
+  echo "web/build.sh: precompressing needs brotli: install Debian's brotli (or PyPI's brotli), or build with --quick" >&2
+  exit 1
+fi
+
 native_rustflags="${RUSTFLAGS:-}"
 target=wasm32-unknown-unknown
 what=(--bin yunzhan)

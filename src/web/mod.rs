@@ -170,7 +170,7 @@ fn loading_stages(status: Res<PlatformStatus>, mut shown: Local<Option<(usize, u
 /// the wall clock in milliseconds since 1970, which tests compare with
 /// `performance.timeOrigin`); shared with the size baseline example so both
 /// are timed the same way.
-pub(crate) fn first_frame_plugin(app: &mut App) {
+pub fn first_frame_plugin(app: &mut App) {
     app.add_systems(Last, mark_first_frame);
 }
 

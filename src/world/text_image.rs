@@ -19,12 +19,10 @@ pub(crate) struct Canvas {
 
 impl Canvas {
     pub(crate) fn new(width: u32, height: u32, background: Rgba) -> Self {
-        let pixels = background
-            .iter()
-            .copied()
-            .cycle()
-            .take((width * height * 4) as usize)
-            .collect();
+        // One copy doubling in size, not a pixel at a time: the lobby's
+        // first frame fills dozens of canvases (and size-optimised wasm
+        // does not vectorise an iterator's loop).
+        let pixels = background.repeat((width * height) as usize);
         Canvas {
             width,
             height,

@@ -126,13 +126,14 @@ impl LoadReport {
     }
 }
 
+/// A catalog file: its projects read whole (`Project`) or left as JSON
+/// (`&RawValue`) to be read one by one.
 #[derive(Deserialize)]
-struct Envelope<'a> {
+struct Envelope<P> {
     format: String,
     version: u32,
     catalog_version: String,
-    #[serde(borrow)]
-    projects: Vec<&'a RawValue>,
+    projects: Vec<P>,
 }
 
 /// The validated, indexed catalog.
@@ -151,7 +152,16 @@ impl Catalog {
     /// Reads a catalog file. Bad records are skipped and reported; only a file
     /// that is not a catalog at all is an error. Never panics.
     pub fn load(bytes: &[u8]) -> Result<LoadReport, CatalogError> {
-        let envelope = parse_envelope(bytes)?;
+        // A file without a bad record (the usual one) is read in one pass;
+        // otherwise record by record, so that each bad one is named and the
+        // others kept.
+        if let Ok(whole) = parse_envelope::<Project>(bytes) {
+            return Ok(Catalog::from_projects(
+                whole.catalog_version,
+                whole.projects,
+            ));
+        }
+        let envelope = parse_envelope::<&RawValue>(bytes)?;
         let mut builder = Builder::new(envelope.catalog_version, envelope.projects.len());
         for (index, raw) in envelope.projects.iter().enumerate() {
             match parse_record(raw.get()) {
@@ -284,9 +294,9 @@ pub struct CatalogStats {
     pub by_hall: BTreeMap<String, usize>,
 }
 
-fn parse_envelope(bytes: &[u8]) -> Result<Envelope<'_>, CatalogError> {
+fn parse_envelope<'a, P: Deserialize<'a>>(bytes: &'a [u8]) -> Result<Envelope<P>, CatalogError> {
     // Tell "not JSON" apart from "JSON of the wrong shape" for the message.
-    let envelope: Envelope = serde_json::from_slice(bytes).map_err(|error| {
+    let envelope: Envelope<P> = serde_json::from_slice(bytes).map_err(|error| {
         if error.is_syntax() || error.is_eof() {
             CatalogError::NotJson(error.to_string())
         } else {
