@@ -91,11 +91,7 @@ fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budg
         most.0,
         most.1
     );
-    let bytes = app.world().resource::<CardAtlas>().texture_bytes();
-    assert!(
-        bytes > 0 && bytes <= CARD_TEXTURE_BUDGET,
-        "card textures {bytes} bytes after the walk (budget {CARD_TEXTURE_BUDGET})"
-    );
+    let bytes = card_textures_in_budget(&app);
     println!(
         "{standpoints} standpoints in {}: {least}–{} meshes in view (most {}), card textures {:.1} MiB",
         largest.hall().id,
@@ -145,16 +141,23 @@ fn a_hall_eighteen_times_larger_builds_only_what_is_around_the_visitor() {
         (5..=DRAW_BUDGET).contains(&most_drawn),
         "{most_drawn} meshes in view"
     );
-    let bytes = app.world().resource::<CardAtlas>().texture_bytes();
-    assert!(
-        bytes > 0 && bytes <= CARD_TEXTURE_BUDGET,
-        "card textures {bytes} bytes"
-    );
+    card_textures_in_budget(&app);
     println!(
         "100,000 projects, {} booths in {}: at most {most_built} of {chunks} chunks and {most_cards} of {projects} cards built, {most_drawn} meshes in view",
         layout.booths.len(),
         chengdu.hall().id
     );
+}
+
+/// The card textures' bytes after a walk, checked against the budget (and
+/// against none at all, which would pass any budget).
+fn card_textures_in_budget(app: &App) -> usize {
+    let bytes = app.world().resource::<CardAtlas>().texture_bytes();
+    assert!(
+        bytes > 0 && bytes <= CARD_TEXTURE_BUDGET,
+        "card textures {bytes} bytes after the walk (budget {CARD_TEXTURE_BUDGET})"
+    );
+    bytes
 }
 
 fn visible_meshes(app: &mut App) -> usize {
