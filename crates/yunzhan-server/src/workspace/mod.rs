@@ -759,8 +759,20 @@ async fn settings(
 }
 
 /// Server-sent events for the workspace's open pages: `changed` when an
-/// inquiry the session sees has something new.
-async fn events(State(state): State<AppState>, signed_in: SignedIn) -> Response {
+/// inquiry the session sees has something new. Refused without clearing the
+/// cookie: the stream is the script's request, and the page the visitor
+/// loads next is what says their session expired.
+async fn events(State(state): State<AppState>, signed_in: Result<SignedIn, Refusal>) -> Response {
+    let signed_in = match signed_in {
+        Ok(signed_in) => signed_in,
+        Err(refusal) => {
+            let refusal = Refusal {
+                clear_cookie: false,
+                ..refusal
+            };
+            return refusal.into_response();
+        }
+    };
     let scope = signed_in.agent_scope();
     state
         .live

@@ -482,11 +482,17 @@ async fn sessions_expire_and_signing_out_ends_them() {
     let ((_, agent), _) = two_agents_projects(&server);
     let workspace = Browser::sign_in(&server, Role::Agent, &agent).await;
     assert_eq!(workspace.get("/agent/").await.0, StatusCode::OK);
+    // The page's event stream notices first: refused, the cookie kept...
+    let events = format!("{}/agent/events", server.base);
     until(10, "the session expires", || async {
-        let (status, page) = workspace.get("/agent/inquiries/1").await;
-        status == StatusCode::UNAUTHORIZED && page.contains("登录已过期")
+        let answer = workspace.http.get(&events).send().await.unwrap();
+        answer.status() == StatusCode::UNAUTHORIZED && answer.headers().get("set-cookie").is_none()
     })
     .await;
+    // ... so the next page the visitor loads says why they must sign in.
+    let (status, page) = workspace.get("/agent/inquiries/1").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("登录已过期"), "{page}");
 
     let server = start(&settings(&db, UNLIMITED), 0);
     let workspace = Browser::sign_in(&server, Role::Agent, &agent).await;
