@@ -2,7 +2,7 @@
 //! cards, walking and collisions, travel from search, and the card texture
 //! cap (MinimalPlugins, no GPU).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::common::{build_around, count, go, headless_app, screen, travelling, visitor};
 use crate::expo::Screen;
@@ -262,18 +262,30 @@ fn the_lobby_has_a_labelled_gate_for_each_of_the_22_halls() {
         .map(|&hall| format!("Gate label {}", HallIndex(hall).hall().name_en))
         .collect();
     assert_eq!(labels, halls);
-    // Every label has a painted texture of its own.
-    let mut textures = HashSet::new();
-    for (label, material) in world
-        .query_filtered::<(&Name, &MeshMaterial3d<VenueMaterial>), With<GateLabel>>()
-        .iter(world)
-    {
-        let materials = world.resource::<Assets<VenueMaterial>>();
-        let texture = materials.get(&material.0).unwrap().texture.clone();
-        assert!(texture.is_some(), "{label} has no texture");
-        textures.insert(texture.unwrap().id());
-    }
-    assert_eq!(textures.len(), 22);
+    // The lobby's first frame shows the labels blank (one pixel of the
+    // hall's colour); the next paints every label, a texture of its own.
+    let label_sizes = |app: &mut App| {
+        let world = app.world_mut();
+        let mut sizes = HashMap::new();
+        for (label, material) in world
+            .query_filtered::<(&Name, &MeshMaterial3d<VenueMaterial>), With<GateLabel>>()
+            .iter(world)
+        {
+            let materials = world.resource::<Assets<VenueMaterial>>();
+            let texture = materials.get(&material.0).unwrap().texture.clone();
+            let texture = texture.unwrap_or_else(|| panic!("{label} has no texture"));
+            let image = world.resource::<Assets<Image>>().get(&texture).unwrap();
+            sizes.insert(texture.id(), image.size());
+        }
+        sizes
+    };
+    let blank = label_sizes(&mut app);
+    assert!(blank.values().all(|size| *size == UVec2::ONE), "{blank:?}");
+    app.update();
+    let painted = label_sizes(&mut app);
+    assert_eq!(painted.len(), 22);
+    assert!(painted.values().all(|size| *size == UVec2::new(512, 224)));
+    let world = app.world_mut();
     // The featured stage holds the 30 major projects, 10 of each kind.
     let catalog = world.resource::<ExpoCatalog>().clone();
     let stage: BTreeSet<u32> = world

@@ -7,7 +7,7 @@
 use bevy::prelude::*;
 use yunzhan_model::layout::Facing;
 use yunzhan_model::lobby::Gate;
-use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectKind};
+use yunzhan_model::{HallIndex, HallLevel, LobbyLayout, ProjectId, ProjectKind};
 
 use crate::expo::Screen;
 use crate::expo::ShippedFiles;
@@ -38,12 +38,27 @@ pub(crate) struct GateLabel;
 #[derive(Component, Debug)]
 pub(crate) struct LobbyScene;
 
+/// A lobby picture shown blank (in its background colour) in the lobby's
+/// first frame and painted in the next (`paint_lobby`), so that the first
+/// frame does not wait for text to be laid out.
+#[derive(Component, Debug, Clone, Copy)]
+enum Unpainted {
+    GateLabel {
+        hall: HallIndex,
+        projects: usize,
+    },
+    StageSign,
+    /// On the lobby's root: the featured cards' sheet, spawned under it.
+    FeaturedCards,
+}
+
 const WALL_HEIGHT: f32 = 8.0;
 /// The skylight's opening in the ceiling (model x and z from..to), with a
 /// column at each corner.
 const SKYLIGHT: [f32; 2] = [18.0, 46.0];
 const GATE_HEIGHT: f32 = 4.2;
 const LABEL_SIZE: UVec2 = UVec2::new(512, 224);
+const STAGE_SIGN_SIZE: UVec2 = UVec2::new(1024, 256);
 /// Heights of the stage's card rows (challenges on top, then promotions,
 /// then transfers), how far behind the stage's front edge the card wall
 /// stands, and the spacing of its cards.
@@ -58,7 +73,10 @@ pub(crate) struct Lobby(pub LobbyLayout);
 pub(super) fn plugin(app: &mut App) {
     app.insert_resource(Lobby(LobbyLayout::new()));
     app.add_systems(OnEnter(Screen::Lobby), (spawn_lobby, arrive));
-    app.add_systems(Update, enter_through_gates.run_if(in_state(Screen::Lobby)));
+    app.add_systems(
+        Update,
+        (enter_through_gates, paint_lobby).run_if(in_state(Screen::Lobby)),
+    );
 }
 
 /// The lobby's obstacles: its four walls (the entrance side is closed by a
@@ -132,7 +150,6 @@ struct LobbyBuilder<'a, 'w, 's> {
     meshes: &'a mut Assets<Mesh>,
     materials: &'a mut Assets<VenueMaterial>,
     images: &'a mut Assets<Image>,
-    painter: TextPainter,
     children: Vec<Entity>,
 }
 
@@ -140,6 +157,23 @@ impl LobbyBuilder<'_, '_, '_> {
     fn spawn(&mut self, bundle: impl Bundle) {
         let entity = self.commands.spawn(bundle).id();
         self.children.push(entity);
+    }
+
+    /// A panel that shows `background` until `paint_lobby` paints `picture`.
+    fn blank_picture(
+        &mut self,
+        size: Vec2,
+        background: Color,
+        picture: Unpainted,
+    ) -> impl Bundle + use<> {
+        let blank = self
+            .images
+            .add(canvas_image(Canvas::new(1, 1, rgba(background))));
+        (
+            Mesh3d(self.meshes.add(Rectangle::from_size(size))),
+            MeshMaterial3d(self.materials.add(panel_material(blank))),
+            picture,
+        )
     }
 
     /// The floor, the north, east and west walls, the ceiling around the
@@ -233,24 +267,18 @@ impl LobbyBuilder<'_, '_, '_> {
         let name = format!("Gate {}", hall.name_en);
         self.spawn((Name::new(name), HallGate(gate.hall), door));
 
-        let label = paint_gate_label(&mut self.painter, gate.hall, projects);
         let label_height = (gate.width + 1.0) * LABEL_SIZE.y as f32 / LABEL_SIZE.x as f32;
         let label_transform = facing_transform(
             base + Vec3::Y * (GATE_HEIGHT + 0.2 + label_height / 2.0) + normal * 0.05,
             gate.facing,
         );
-        let label_mesh = self
-            .meshes
-            .add(Rectangle::new(gate.width + 1.0, label_height));
-        let label_image = self.images.add(canvas_image(label));
-        let label_material = self.materials.add(panel_material(label_image));
-        let label_parts = (
-            Mesh3d(label_mesh),
-            MeshMaterial3d(label_material),
-            label_transform,
-        );
+        let picture = Unpainted::GateLabel {
+            hall: gate.hall,
+            projects,
+        };
+        let label = self.blank_picture(Vec2::new(gate.width + 1.0, label_height), color, picture);
         let name = format!("Gate label {}", hall.name_en);
-        self.spawn((Name::new(name), GateLabel, label_parts));
+        self.spawn((Name::new(name), GateLabel, label, label_transform));
         // The portal: a post either side up past the label, a lintel on top.
         let top = GATE_HEIGHT + 0.4 + label_height;
         let frame = Color::srgb(0.22, 0.24, 0.28);
@@ -267,7 +295,7 @@ impl LobbyBuilder<'_, '_, '_> {
     }
 
     /// The featured stage with its sign.
-    fn stage(&mut self, stage: Rect, catalog: &ExpoCatalog) {
+    fn stage(&mut self, stage: Rect) {
         let width = stage.size()[0];
         let (min, max) = floor_box(&stage, 0.0, 0.6);
         self.shell.cuboid(min, max, Color::srgb(0.45, 0.10, 0.11));
@@ -293,12 +321,10 @@ impl LobbyBuilder<'_, '_, '_> {
         let (min, max) = floor_box(&rim, 6.6, 6.75);
         self.shell
             .glowing_cuboid(min, max, Color::srgb(0.95, 0.75, 0.30));
-        let sign = paint_stage_sign(&mut self.painter, catalog);
         let sign_width = width * 0.6;
-        let sign_height = sign_width * sign.height as f32 / sign.width as f32;
-        let mesh = self.meshes.add(Rectangle::new(sign_width, sign_height));
-        let image = self.images.add(canvas_image(sign));
-        let material = self.materials.add(panel_material(image));
+        let sign_height = sign_width * STAGE_SIGN_SIZE.y as f32 / STAGE_SIGN_SIZE.x as f32;
+        let size = Vec2::new(sign_width, sign_height);
+        let sign = self.blank_picture(size, Color::srgb_u8(150, 24, 24), Unpainted::StageSign);
         let at = facing_transform(
             world(
                 [stage.center()[0], stage.min[1] + STAGE_WALL_SETBACK],
@@ -306,46 +332,46 @@ impl LobbyBuilder<'_, '_, '_> {
             ),
             Facing::South,
         );
-        let parts = (Mesh3d(mesh), MeshMaterial3d(material), at);
-        self.spawn((Name::new("Featured stage sign"), parts));
+        self.spawn((Name::new("Featured stage sign"), sign, at));
     }
 
-    /// The 30 major projects on a wall at the stage's front edge, a row per
-    /// kind, readable (and clickable) from the floor in front of the stage;
-    /// their pictures go on one sheet.
-    fn featured_cards(&mut self, stage: Rect, catalog: &ExpoCatalog) -> Sheet {
-        let mut sheet = Sheet::new(CARD_SHEET);
-        for (row, kind) in ProjectKind::ALL.into_iter().enumerate() {
-            let projects: Vec<_> = catalog
-                .featured()
-                .filter(|&id| catalog.project(id).kind == kind)
-                .collect();
-            let count = projects.len() as f32;
-            for (column, project) in projects.into_iter().enumerate() {
-                let x =
-                    stage.center()[0] + (column as f32 - (count - 1.0) / 2.0) * STAGE_CARD_SPACING;
-                let at = [x, stage.min[1] + STAGE_WALL_SETBACK];
-                let transform = facing_transform(world(at, STAGE_ROW_HEIGHTS[row]), Facing::South);
-                sheet.add(
-                    &paint_card(&mut self.painter, catalog.project(project)),
-                    transform,
-                );
-                let card = Card {
-                    project,
-                    booth: None,
-                };
-                self.spawn((card, transform));
-            }
+    /// The featured cards (clickable at once; their pictures come with
+    /// [`Unpainted::FeaturedCards`]).
+    fn featured_cards(&mut self, stage: Rect, catalog: &ExpoCatalog) {
+        for (project, transform) in featured_places(stage, catalog) {
+            let card = Card {
+                project,
+                booth: None,
+            };
+            self.spawn((card, transform));
         }
-        sheet
     }
+}
+
+/// The 30 major projects on a wall at the stage's front edge, a row per
+/// kind, readable (and clickable) from the floor in front of the stage.
+fn featured_places(stage: Rect, catalog: &ExpoCatalog) -> Vec<(ProjectId, Transform)> {
+    let mut places = Vec::new();
+    for (row, kind) in ProjectKind::ALL.into_iter().enumerate() {
+        let projects: Vec<_> = catalog
+            .featured()
+            .filter(|&id| catalog.project(id).kind == kind)
+            .collect();
+        let count = projects.len() as f32;
+        for (column, project) in projects.into_iter().enumerate() {
+            let x = stage.center()[0] + (column as f32 - (count - 1.0) / 2.0) * STAGE_CARD_SPACING;
+            let at = [x, stage.min[1] + STAGE_WALL_SETBACK];
+            let transform = facing_transform(world(at, STAGE_ROW_HEIGHTS[row]), Facing::South);
+            places.push((project, transform));
+        }
+    }
+    places
 }
 
 fn spawn_lobby(
     mut commands: Commands,
     layout: Res<Lobby>,
     catalog: Res<ExpoCatalog>,
-    files: Res<ShippedFiles>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<VenueMaterial>>,
     mut images: ResMut<Assets<Image>>,
@@ -353,6 +379,7 @@ fn spawn_lobby(
     let root = (
         Name::new("Lobby"),
         LobbyScene,
+        Unpainted::FeaturedCards,
         DespawnOnExit(Screen::Lobby),
         Transform::default(),
         Visibility::default(),
@@ -364,7 +391,6 @@ fn spawn_lobby(
         meshes: &mut meshes,
         materials: &mut materials,
         images: &mut images,
-        painter: TextPainter::new(&files),
         children: Vec::new(),
     };
     builder.room(&layout);
@@ -372,8 +398,8 @@ fn spawn_lobby(
         let projects = catalog.hall_project_count(gate.hall);
         builder.gate(gate, projects);
     }
-    builder.stage(layout.stage, &catalog);
-    let mut sheet = builder.featured_cards(layout.stage, &catalog);
+    builder.stage(layout.stage);
+    builder.featured_cards(layout.stage, &catalog);
     let light = BakedLight::over(
         [2.0, layout.size - 2.0],
         [-(layout.size - 2.0), -2.0],
@@ -389,15 +415,52 @@ fn spawn_lobby(
         builder.spawn((Name::new("Lobby structure"), parts));
     }
     let children = builder.children;
-    sheet.spawn(
-        &mut commands,
-        root,
-        "Featured stage cards",
-        &mut images,
-        &mut meshes,
-        &mut materials,
-    );
     commands.entity(root).add_children(&children);
+}
+
+/// Paints the lobby's pictures, the frame after the lobby first shows.
+fn paint_lobby(
+    mut commands: Commands,
+    unpainted: Query<(Entity, Ref<Unpainted>)>,
+    layout: Res<Lobby>,
+    catalog: Res<ExpoCatalog>,
+    files: Res<ShippedFiles>,
+    mut assets: (
+        ResMut<Assets<Image>>,
+        ResMut<Assets<Mesh>>,
+        ResMut<Assets<VenueMaterial>>,
+    ),
+) {
+    if unpainted.iter().all(|(_, picture)| picture.is_added()) {
+        return;
+    }
+    let (images, meshes, materials) = (&mut *assets.0, &mut *assets.1, &mut *assets.2);
+    let mut painter = TextPainter::new(&files);
+    for (entity, picture) in &unpainted {
+        commands.entity(entity).remove::<Unpainted>();
+        let canvas = match *picture {
+            Unpainted::GateLabel { hall, projects } => {
+                paint_gate_label(&mut painter, hall, projects)
+            }
+            Unpainted::StageSign => paint_stage_sign(&mut painter, &catalog),
+            Unpainted::FeaturedCards => {
+                let mut sheet = Sheet::new(CARD_SHEET);
+                for (project, transform) in featured_places(layout.stage, &catalog) {
+                    sheet.add(
+                        &paint_card(&mut painter, catalog.project(project)),
+                        transform,
+                    );
+                }
+                let name = "Featured stage cards";
+                sheet.spawn(&mut commands, entity, name, images, meshes, materials);
+                continue;
+            }
+        };
+        let material = panel_material(images.add(canvas_image(canvas)));
+        commands
+            .entity(entity)
+            .insert(MeshMaterial3d(materials.add(material)));
+    }
 }
 
 /// The four columns at the skylight's corners, as floor rectangles.
@@ -454,7 +517,7 @@ fn paint_gate_label(painter: &mut TextPainter, hall: HallIndex, projects: usize)
 
 /// The stage sign: the 30 major projects by kind.
 fn paint_stage_sign(painter: &mut TextPainter, catalog: &ExpoCatalog) -> Canvas {
-    let mut canvas = Canvas::new(1024, 256, [150, 24, 24, 255]);
+    let mut canvas = Canvas::new(STAGE_SIGN_SIZE.x, STAGE_SIGN_SIZE.y, [150, 24, 24, 255]);
     let white = [255, 255, 255, 255];
     let featured: Vec<ProjectKind> = catalog
         .featured()
