@@ -31,13 +31,14 @@ struct Cli {
     dir: PathBuf,
 }
 
-const VIEWS: [&str; 9] = [
+const VIEWS: [&str; 10] = [
     "lobby.png",
     "lobby-entrance.png",
     "hall-door.png",
     "hall-aisle.png",
     "hall-longest-aisle.png",
     "hall-booths.png",
+    "hall-exit.png",
     "card.png",
     "detail.png",
     "minimap.png",

@@ -59,6 +59,8 @@ enum View {
     LongestAisle,
     /// The booth with the most booths around it, from its aisle.
     Booths,
+    /// The way out: the entrance wall and the door, from 14 m in.
+    HallExit,
     Card,
     Detail,
     Minimap,
@@ -67,7 +69,7 @@ enum View {
 }
 
 impl View {
-    const ALL: [View; 11] = [
+    const ALL: [View; 12] = [
         View::Empty,
         View::Lobby,
         View::LobbyEntrance,
@@ -76,6 +78,7 @@ impl View {
         View::HallAisle,
         View::LongestAisle,
         View::Booths,
+        View::HallExit,
         View::Card,
         View::Detail,
         View::Minimap,
@@ -117,6 +120,7 @@ impl View {
             View::HallAisle => "hall-aisle.png",
             View::LongestAisle => "hall-longest-aisle.png",
             View::Booths => "hall-booths.png",
+            View::HallExit => "hall-exit.png",
             View::Card => "card.png",
             View::Detail => "detail.png",
             View::Minimap => "minimap.png",
@@ -434,7 +438,9 @@ impl ViewScene<'_, '_, '_> {
                 self.in_lobby
             }
             View::Entries => self.entries_done && self.in_lobby,
-            View::HallDoor | View::LongestAisle | View::Booths => self.hall_view(view),
+            View::HallDoor | View::LongestAisle | View::Booths | View::HallExit => {
+                self.hall_view(view)
+            }
             View::HallAisle => {
                 if let (true, 0, Some(plan)) = (self.in_hall, self.ready_frames, self.plan) {
                     // Stand in the aisle behind the first island, looking
@@ -477,6 +483,10 @@ impl ViewScene<'_, '_, '_> {
             let layout = &plan.layout;
             match view {
                 View::HallDoor => place(self.visitor, self.transform, plan.entrance(), 0.0),
+                View::HallExit => {
+                    let at = [layout.door[0], 14.0];
+                    place(self.visitor, self.transform, at, std::f32::consts::PI);
+                }
                 View::LongestAisle => {
                     let aisles = crate::world::dressing::aisles(layout);
                     let aisle = aisles[aisles.len() / 2];

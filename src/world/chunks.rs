@@ -234,17 +234,18 @@ impl ChunkContents {
             dressing::floor(layout, floor, &around, &mut contents.shell);
             dressing::ceiling(&chunks.light, floor, &mut contents.shell);
         }
+        let colour = hall_color(plan.hall.hall());
         for wall in chunks
             .walls
             .iter()
             .filter_map(|wall| clipped(wall, &square))
         {
-            let (min, max) = floor_box(&wall, 0.0, dressing::CEILING);
-            contents
-                .shell
-                .cuboid(min, max, Color::srgb(0.90, 0.90, 0.88));
+            dressing::outer_wall(wall, colour, &mut contents.shell);
         }
-        let colour = hall_color(plan.hall.hall());
+        if chunk_of(layout.door) == key {
+            let posts = dressing::door_portal(layout, colour, &mut contents.shell);
+            contents.obstacles.extend(posts);
+        }
         for &totem in chunks.totems_in.get(&key).into_iter().flatten() {
             let at = chunks.totems[totem].at;
             let footprint = dressing::totem(&mut contents.shell, at, colour);

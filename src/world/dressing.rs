@@ -13,7 +13,7 @@ use yunzhan_model::layout::{
 
 use crate::world::booth::{BACK_WALL, BOOTH_WALL_HEIGHT, FASCIA, booth_frame, booth_rect_in_hall};
 use crate::world::light::BakedLight;
-use crate::world::scene::{MergedMesh, industry_color, world};
+use crate::world::scene::{MergedMesh, facing_transform, floor_box, industry_color, world};
 
 /// Edge of the square tiles a hall's structure is cut into (metres).
 pub(crate) const TILE: f32 = 24.0;
@@ -38,6 +38,17 @@ const METAL: Color = Color::srgb(0.30, 0.31, 0.34);
 const CEILING_COLOR: Color = Color::srgb(0.36, 0.38, 0.42);
 const FIXTURE_LIGHT: Color = Color::srgb(1.0, 0.97, 0.90);
 const FASCIA_COLOR: Color = Color::srgb(0.13, 0.15, 0.20);
+const WALL_COLOR: Color = Color::srgb(0.90, 0.90, 0.88);
+/// The outer walls' band in the hall's colour (bottom and top, metres) and
+/// their skirting's height.
+const WALL_BAND: [f32; 2] = [3.4, 4.0];
+const SKIRTING: f32 = 0.15;
+/// The door's portal inside the hall: posts either side, how far they stand
+/// into the hall, and the height below its lintel (above the door's sign).
+const PORTAL_POST: f32 = 0.6;
+const PORTAL_DEPTH: f32 = 0.35;
+const PORTAL_CLEARANCE: f32 = 4.7;
+const LOBBY_GLOW: Color = Color::srgb(0.96, 0.94, 0.88);
 
 /// An east–west aisle between islands (numbered from the entrance, from 1),
 /// as a range of the model's z.
@@ -131,6 +142,64 @@ pub(crate) fn totems(layout: &HallLayout) -> Vec<Totem> {
             })
         })
         .collect()
+}
+
+/// A stretch of the hall's outer wall (a floor rectangle, thin one way):
+/// pale, with a dark skirting and a band in the hall's colour, both standing
+/// proud of its faces.
+pub(crate) fn outer_wall(wall: Rect, hall_colour: Color, shell: &mut MergedMesh) {
+    let (min, max) = floor_box(&wall, 0.0, CEILING);
+    shell.cuboid(min, max, WALL_COLOR);
+    let [width, depth] = wall.size();
+    let proud = if width < depth {
+        Rect::new(
+            wall.min[0] - 0.02,
+            wall.min[1],
+            wall.max[0] + 0.02,
+            wall.max[1],
+        )
+    } else {
+        Rect::new(
+            wall.min[0],
+            wall.min[1] - 0.02,
+            wall.max[0],
+            wall.max[1] + 0.02,
+        )
+    };
+    for (bottom, top, colour) in [
+        (0.0, SKIRTING, METAL),
+        (WALL_BAND[0], WALL_BAND[1], hall_colour),
+    ] {
+        let (min, max) = floor_box(&proud, bottom, top);
+        shell.cuboid(min, max, colour);
+    }
+}
+
+/// The door seen from inside: a portal in the hall's colour, a post either
+/// side and a lintel over the door's sign. Returns the posts' footprints.
+pub(crate) fn door_portal(
+    layout: &HallLayout,
+    hall_colour: Color,
+    shell: &mut MergedMesh,
+) -> [Rect; 2] {
+    let [x, _] = layout.door;
+    let half = layout.door_width / 2.0;
+    let posts = [x - half - PORTAL_POST, x + half]
+        .map(|from| Rect::new(from, 0.0, from + PORTAL_POST, PORTAL_DEPTH));
+    for post in &posts {
+        let (min, max) = floor_box(post, 0.0, CEILING);
+        shell.cuboid(min, max, hall_colour);
+    }
+    let lintel = Rect::new(x - half, -0.3, x + half, PORTAL_DEPTH);
+    let (min, max) = floor_box(&lintel, PORTAL_CLEARANCE, CEILING);
+    shell.cuboid(min, max, hall_colour.darker(0.1));
+    // The lit lobby beyond, as a glowing panel in the opening.
+    let opening = facing_transform(world([x, -0.25], PORTAL_CLEARANCE / 2.0), Facing::North);
+    let size = Vec3::new(half, PORTAL_CLEARANCE / 2.0, 0.0);
+    let corners = [(-1.0, -1.0), (1.0, -1.0), (1.0, 1.0), (-1.0, 1.0)]
+        .map(|(a, b)| opening.transform_point(Vec3::new(a, b, 0.0) * size));
+    shell.glow(corners, LOBBY_GLOW);
+    posts
 }
 
 /// The hall's light: a fixture every 6 m under the truss.
@@ -565,6 +634,20 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(build(), build());
+    }
+
+    #[test]
+    fn the_door_portal_frames_the_doorway_without_narrowing_it() {
+        let layout = layout();
+        let mut shell = MergedMesh::new(TILE);
+        let [left, right] = door_portal(&layout, Color::WHITE, &mut shell);
+        let ([x, _], half) = (layout.door, layout.door_width / 2.0);
+        assert_eq!(left.max[0], x - half, "{left:?}");
+        assert_eq!(right.min[0], x + half, "{right:?}");
+        assert!(
+            left.min[1] >= 0.0 && right.min[1] >= 0.0,
+            "posts stand inside the hall"
+        );
     }
 
     #[test]

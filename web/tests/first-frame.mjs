@@ -1,6 +1,7 @@
 // Time to first frame of built web apps in headless Chromium (SwiftShader),
 // for docs/PERFORMANCE.md: each dist is served from a plain static server
-// on loopback and loaded RUNS times in a fresh browser context; the first
+// on loopback and loaded RUNS times in a fresh browser context (the dists
+// taking turns, after a round that is not counted); the first
 // frame is the app's `<html data-first-frame>` mark (src/web.rs, shared by
 // the bare baseline example). Prints one JSON object: per name, the runs
 // and their median in milliseconds after navigation, and the medians of the
@@ -17,35 +18,50 @@ if (!dists.length || dists.some((d) => d.length !== 2)) {
 }
 const browser = await launchChromium();
 const results = {};
+const runs = Object.fromEntries(dists.map(([name]) => [name, []]));
+const servers = [];
 try {
-  for (const [name, dist] of dists) {
-    const { server, base } = await serveStatic(dist);
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) {
+  for (const [name, dist] of dists) servers.push([name, await serveStatic(dist)]);
+  // The dists take turns, load by load, so that the machine's drift falls
+  // on all of them alike; the first round warms the browser up and is not
+  // counted.
+  for (let round = 0; round <= RUNS; round++) {
+    for (const [name, { base }] of servers) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
       const page = await context.newPage();
       await page.goto(`${base}/`);
       await page.waitForFunction(() => document.documentElement.dataset.firstFrame, null, { timeout: 300_000, polling: 50 });
-      runs.push(await page.evaluate(() => {
+      const run = await page.evaluate(() => {
         const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? NaN);
         const first = Math.round(Number(document.documentElement.dataset.firstFrame) - performance.timeOrigin);
         return { first, downloaded: at("yunzhan-downloaded"), compiled: at("yunzhan-compiled") };
-      }));
+      });
+      if (round > 0) runs[name].push(run);
       await context.close();
     }
-    server.close();
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  for (const [name] of dists) {
+    const own = runs[name];
     results[name] = {
-      runs: runs.map((run) => run.first),
-      median_ms: median(runs.map((run) => run.first)),
+      runs: own.map((run) => run.first),
+      median_ms: median(own.map((run) => run.first)),
       // Medians of the phases: files downloaded, wasm compiled, then the
       // app's start (building it, the renderer, the first frame).
-      downloaded_ms: median(runs.map((run) => run.downloaded)),
-      compiled_ms: median(runs.map((run) => run.compiled - run.downloaded)),
-      started_ms: median(runs.map((run) => run.first - run.compiled)),
+      downloaded_ms: median(own.map((run) => run.downloaded)),
+      compiled_ms: median(own.map((run) => run.compiled - run.downloaded)),
+      started_ms: median(own.map((run) => run.first - run.compiled)),
     };
   }
+  // With two dists: the median over rounds of the first's time over the
+  // second's, each pair loaded one after the other.
+  if (dists.length === 2) {
+    const [[a], [b]] = dists;
+    const ratios = runs[a].map((run, round) => run.first / runs[b][round].first);
+    results.paired_ratio_median = Number(median(ratios).toFixed(3));
+  }
 } finally {
+  for (const [, { server }] of servers) server.close();
   await browser.close();
 }
 console.log(JSON.stringify(results));
