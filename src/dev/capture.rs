@@ -484,8 +484,19 @@ impl ViewScene<'_, '_, '_> {
             match view {
                 View::HallDoor => place(self.visitor, self.transform, plan.entrance(), 0.0),
                 View::HallExit => {
-                    let at = [layout.door[0], 14.0];
-                    place(self.visitor, self.transform, at, std::f32::consts::PI);
+                    // On the runway, 14 m in or short of the first totem on it.
+                    let [door, _] = layout.door;
+                    let totems = crate::world::dressing::totems(layout);
+                    let first = (totems.iter())
+                        .filter(|totem| (totem.at[0] - door).abs() < layout.door_width)
+                        .map(|totem| totem.at[1] - 3.0)
+                        .fold(14.0, f32::min);
+                    place(
+                        self.visitor,
+                        self.transform,
+                        [door, first],
+                        std::f32::consts::PI,
+                    );
                 }
                 View::LongestAisle => {
                     let aisles = crate::world::dressing::aisles(layout);
