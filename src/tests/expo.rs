@@ -12,10 +12,11 @@ use crate::world::hall::{HallPlan, HallScene, booth_panels};
 use crate::world::interaction::{FocusProject, READING_DISTANCE};
 use crate::world::lobby::{GateLabel, HallGate};
 use crate::world::navigation::{Go, Travel, VISITOR_RADIUS, floor_position, place};
+use crate::world::rebuild::ShowCatalog;
 use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 use bevy::prelude::*;
-use yunzhan_model::{HallIndex, ProjectId, Query};
+use yunzhan_model::{Catalog, HallIndex, ProjectId, Query};
 
 fn hall(id: &str) -> HallIndex {
     HallIndex::from_id(id).unwrap()
@@ -82,8 +83,7 @@ fn every_project_of_the_largest_hall_has_a_card_on_its_booth() {
     let expected = hall_projects(&app, hall("chengdu"));
     assert_eq!(expected.len(), 1450);
     let plan = app.world().resource::<HallPlan>().clone();
-    let catalog = app.world().resource::<ExpoCatalog>().clone();
-    let place_of = |project| plan.card_place(&catalog, None, ProjectId(project));
+    let place_of = |project| plan.card_place(None, ProjectId(project));
     for &project in &expected {
         let (booth, card) = place_of(project).expect("every project hangs somewhere");
         let booth = &plan.layout.booths[booth];
@@ -111,6 +111,61 @@ fn every_project_of_the_largest_hall_has_a_card_on_its_booth() {
         seen.extend(built);
     }
     assert_eq!(seen, expected);
+}
+
+/// A new catalog put on show while the visitor walks a hall (the
+/// platform's refresh): the frames before the hall is rebuilt build and
+/// paint nothing of the old plan from the new catalog's ids (which named
+/// other exhibitors, or none), and the rebuilt hall is the new catalog's.
+#[test]
+fn a_catalog_refresh_while_walking_a_hall_rebuilds_it_from_the_new_catalog() {
+    use bevy::ecs::system::RunSystemOnce;
+    let mut app = headless_app();
+    let chengdu = hall("chengdu");
+    go(&mut app, Go::Hall(chengdu), Screen::Hall);
+    let shipped = app.world().resource::<ExpoCatalog>().0.clone();
+    let mut kept = 0;
+    let projects: Vec<_> = (shipped.projects().iter())
+        .filter(|project| {
+            kept += usize::from(project.hall == chengdu);
+            project.hall != chengdu || kept <= 40
+        })
+        .cloned()
+        .collect();
+    let smaller = std::sync::Arc::new(Catalog::from_projects("smaller", projects).catalog);
+    // At the far end, whose chunks are not built yet, as the catalog changes.
+    let far_end = {
+        let plan = app.world().resource::<HallPlan>();
+        [plan.layout.width / 2.0, plan.layout.depth - 2.0]
+    };
+    let (entity, _, _) = visitor(&mut app);
+    teleport(&mut app, entity, far_end, 0.0);
+    let new = smaller.clone();
+    app.world_mut()
+        .run_system_once(move |mut commands: Commands, mut show: ShowCatalog| {
+            show.show(&mut commands, new.clone());
+        })
+        .unwrap();
+    let rebuilt = |app: &App| {
+        let catalog = app.world().resource::<ExpoCatalog>();
+        let plan = app.world().get_resource::<HallPlan>();
+        screen(app) == Screen::Hall && plan.is_some_and(|plan| plan.shows(catalog))
+    };
+    for _ in 0..200 {
+        if rebuilt(&app) {
+            break;
+        }
+        app.update();
+    }
+    assert!(rebuilt(&app), "the hall was not rebuilt");
+    let catalog = app.world().resource::<ExpoCatalog>().clone();
+    assert!(std::sync::Arc::ptr_eq(&catalog.0, &smaller));
+    let entrance = app.world().resource::<HallPlan>().entrance();
+    teleport(&mut app, entity, entrance, 0.0);
+    build_around(&mut app);
+    let built = card_projects(&mut app);
+    assert!(!built.is_empty());
+    assert!(built.is_subset(&hall_projects(&app, chengdu)), "{built:?}");
 }
 
 #[test]

@@ -16,10 +16,9 @@ use bevy::prelude::*;
 use yunzhan_model::layout::{Booth, HallLayout, Rect};
 
 use crate::expo::Screen;
-use crate::expo::catalog::ExpoCatalog;
 use crate::world::booth::{BoothModelPart, CustomBooth, booth_frame, booth_rect_in_hall};
 use crate::world::dressing::{self, BANNER_HEIGHT, TILE, Totem};
-use crate::world::hall::{HallPlan, booth_panels, finish_loading};
+use crate::world::hall::{HallPlan, booth_panels, finish_loading, plan_on_show};
 use crate::world::light::BakedLight;
 use crate::world::navigation::{Colliders, floor_position};
 use crate::world::quality::{Quality, Tier};
@@ -315,7 +314,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         stream_chunks
             .after(finish_loading)
-            .run_if(resource_exists::<HallChunks>.and_then(resource_exists::<HallPlan>)),
+            .run_if(resource_exists::<HallChunks>.and_then(plan_on_show)),
     );
     app.add_systems(OnEnter(Screen::Loading), add_haze);
     app.add_systems(OnEnter(Screen::Lobby), (forget_chunks, remove_haze));
@@ -331,7 +330,6 @@ fn stream_chunks(
     mut commands: Commands,
     mut chunks: ResMut<HallChunks>,
     plan: Res<HallPlan>,
-    catalog: Res<ExpoCatalog>,
     custom: Option<Res<CustomBooth>>,
     screen: Res<State<Screen>>,
     visitors: Query<&Transform, With<Visitor>>,
@@ -365,8 +363,14 @@ fn stream_chunks(
             let model = (Name::new("Exhibitor's booth model"), part, ChildOf(entity));
             commands.spawn(model);
         }
-        let source = (&***catalog, custom.as_deref());
-        spawn_signs(&mut commands, &chunks, key, entity, &plan, source);
+        spawn_signs(
+            &mut commands,
+            &chunks,
+            key,
+            entity,
+            &plan,
+            custom.as_deref(),
+        );
         let obstacles = contents.obstacles;
         chunks.built.insert(key, BuiltChunk { entity, obstacles });
     }
@@ -390,10 +394,10 @@ fn spawn_signs(
     key: ChunkKey,
     entity: Entity,
     plan: &HallPlan,
-    source: (&yunzhan_model::Catalog, Option<&CustomBooth>),
+    custom: Option<&CustomBooth>,
 ) {
     for &booth in chunks.booths_in.get(&key).into_iter().flatten() {
-        plan.spawn_booth_signs(commands, entity, source, booth);
+        plan.spawn_booth_signs(commands, entity, custom, booth);
     }
     let colour = rgba(hall_color(plan.hall.hall()));
     for &totem in chunks.totems_in.get(&key).into_iter().flatten() {

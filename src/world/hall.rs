@@ -6,6 +6,8 @@
 //! painted only near the visitor (`atlas`). Where a card hangs is known from
 //! the plan alone ([`CardPlaces`]), built or not.
 
+use std::sync::Arc;
+
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use yunzhan_model::layout::{BOOTH_WIDTH, Booth, Facing, HallLayout, Rect};
@@ -36,21 +38,31 @@ const CARD_ROW_OFFSETS: [f32; 2] = [0.45, -0.45];
 #[derive(Component, Debug)]
 pub(crate) struct HallScene;
 
-/// The laid-out hall being shown, with the exhibitor of each layout entry.
+/// The laid-out hall being shown, with the exhibitor of each layout entry
+/// and the catalog it was laid out from (its ids are that catalog's).
 #[derive(Resource, Debug, Clone)]
 pub(crate) struct HallPlan {
     pub(crate) hall: HallIndex,
     pub(crate) layout: HallLayout,
     pub(crate) exhibitors: Vec<ExhibitorId>,
+    catalog: Arc<Catalog>,
 }
 
 impl HallPlan {
-    pub(crate) fn new(catalog: &yunzhan_model::Catalog, hall: HallIndex) -> Self {
+    pub(crate) fn new(catalog: &Arc<Catalog>, hall: HallIndex) -> Self {
         HallPlan {
             hall,
             layout: HallLayout::for_hall(catalog, hall),
             exhibitors: catalog.hall_exhibitors(hall).to_vec(),
+            catalog: catalog.clone(),
         }
+    }
+
+    /// Whether the plan was laid out from the catalog on show: not for the
+    /// frames between a new catalog going on show and the hall's rebuild,
+    /// when nothing of the hall is built or painted.
+    pub(crate) fn shows(&self, catalog: &ExpoCatalog) -> bool {
+        Arc::ptr_eq(&self.catalog, &catalog.0)
     }
 
     pub(crate) fn exhibitor(&self, booth: &Booth) -> ExhibitorId {
@@ -73,8 +85,8 @@ impl HallPlan {
     }
 
     /// The projects on a booth's card wall, in slot order.
-    fn booth_projects<'a>(&self, catalog: &'a Catalog, booth: &Booth) -> &'a [ProjectId] {
-        &catalog.exhibitor(self.exhibitor(booth)).projects[booth.cards.clone()]
+    fn booth_projects(&self, booth: &Booth) -> &[ProjectId] {
+        &self.catalog.exhibitor(self.exhibitor(booth)).projects[booth.cards.clone()]
     }
 
     /// Where a booth's header and cards go: the exhibitor's model's anchors
@@ -87,7 +99,6 @@ impl HallPlan {
     /// A project's booth in this hall and where its card hangs there.
     pub(crate) fn card_place(
         &self,
-        catalog: &Catalog,
         custom: Option<&CustomBooth>,
         project: ProjectId,
     ) -> Option<(usize, Transform)> {
@@ -96,7 +107,7 @@ impl HallPlan {
             .iter()
             .enumerate()
             .find_map(|(index, booth)| {
-                let projects = self.booth_projects(catalog, booth);
+                let projects = self.booth_projects(booth);
                 let slot = projects.iter().position(|&p| p == project)?;
                 let anchors = self.anchors(custom, booth);
                 Some((index, card_transform(booth, &anchors, slot)))
@@ -108,12 +119,12 @@ impl HallPlan {
         &self,
         commands: &mut Commands,
         parent: Entity,
-        (catalog, custom): (&Catalog, Option<&CustomBooth>),
+        custom: Option<&CustomBooth>,
         index: usize,
     ) {
         let booth = &self.layout.booths[index];
         let anchors = self.anchors(custom, booth);
-        for (slot, &project) in self.booth_projects(catalog, booth).iter().enumerate() {
+        for (slot, &project) in self.booth_projects(booth).iter().enumerate() {
             let card = Card {
                 project,
                 booth: Some(index),
@@ -132,6 +143,11 @@ impl HallPlan {
     }
 }
 
+/// Run condition: a hall is shown, laid out from the catalog on show.
+pub(crate) fn plan_on_show(plan: Option<Res<HallPlan>>, catalog: Res<ExpoCatalog>) -> bool {
+    plan.is_some_and(|plan| plan.shows(&catalog))
+}
+
 /// Where the shown hall's cards hang, from its plan: a card's entity exists
 /// only while its chunk is built.
 #[derive(SystemParam)]
@@ -144,8 +160,8 @@ pub(crate) struct CardPlaces<'w> {
 impl CardPlaces<'_> {
     /// The project's booth and card in the shown hall, if it hangs there.
     pub(crate) fn find(&self, project: ProjectId) -> Option<(usize, Transform)> {
-        let plan = self.plan.as_deref()?;
-        plan.card_place(&self.catalog, self.custom.as_deref(), project)
+        let plan = (self.plan.as_deref()).filter(|plan| plan.shows(&self.catalog))?;
+        plan.card_place(self.custom.as_deref(), project)
     }
 }
 
@@ -250,7 +266,7 @@ fn build_hall(
     mut images: ResMut<Assets<Image>>,
     mut visitors: Query<(&mut Visitor, &mut Transform)>,
 ) {
-    let plan = HallPlan::new(&catalog, current.0);
+    let plan = HallPlan::new(&catalog.0, current.0);
     let layout = &plan.layout;
     let mut painter = TextPainter::new(&files);
     let children: Vec<Entity> = hall_signs(&plan, &catalog, &mut painter)

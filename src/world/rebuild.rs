@@ -8,6 +8,7 @@ use bevy::prelude::*;
 
 use crate::expo::Screen;
 use crate::expo::catalog::ExpoCatalog;
+use crate::world::atlas::AtlasRoot;
 use crate::world::interaction::Selection;
 use crate::world::navigation::{CurrentHall, Go, floor_position};
 use crate::world::visitor::{EYE_HEIGHT, Visitor, orientation};
@@ -113,6 +114,9 @@ impl<'w> ShowCatalog<'w, '_> {
             search.forget_results();
         }
         self.shown.0 = catalog;
+        // The hall's cards and headers name the old catalog's projects:
+        // nothing is painted until the hall is rebuilt from the new one.
+        commands.remove_resource::<AtlasRoot>();
         self.rebuild.keeping_place(commands);
         info!("catalog {} on show", self.shown.catalog_version());
     }
