@@ -436,9 +436,8 @@ fn paint_lobby(
     }
     let (images, meshes, materials) = (&mut *assets.0, &mut *assets.1, &mut *assets.2);
     let mut painter = TextPainter::new(&files);
-    // `try_`: a catalog refresh may rebuild the lobby before these apply.
     for (entity, picture) in &unpainted {
-        commands.entity(entity).try_remove::<Unpainted>();
+        commands.entity(entity).remove::<Unpainted>();
         let canvas = match *picture {
             Unpainted::GateLabel { hall, projects } => {
                 paint_gate_label(&mut painter, hall, projects)
@@ -460,7 +459,7 @@ fn paint_lobby(
         let material = panel_material(images.add(canvas_image(canvas)));
         commands
             .entity(entity)
-            .try_insert(MeshMaterial3d(materials.add(material)));
+            .insert(MeshMaterial3d(materials.add(material)));
     }
 }
 
