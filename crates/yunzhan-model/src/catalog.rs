@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -145,7 +146,9 @@ pub struct Catalog {
     exhibitors: Vec<Exhibitor>,
     /// Exhibitors of each hall, sorted by name.
     hall_exhibitors: Vec<Vec<ExhibitorId>>,
-    pub(crate) search_text: Vec<SearchText>,
+    /// Built on the first search, not at load: an app's start does not
+    /// wait for it.
+    search_text: OnceLock<Vec<SearchText>>,
 }
 
 impl Catalog {
@@ -234,6 +237,12 @@ impl Catalog {
     /// The exhibitors of a hall, sorted by name.
     pub fn hall_exhibitors(&self, hall: HallIndex) -> &[ExhibitorId] {
         &self.hall_exhibitors[hall.0 as usize]
+    }
+
+    /// The searchable text of every project, by project id.
+    pub(crate) fn search_text(&self) -> &[SearchText] {
+        self.search_text
+            .get_or_init(|| self.projects.iter().map(SearchText::new).collect())
     }
 
     pub fn hall_project_count(&self, hall: HallIndex) -> usize {
@@ -496,7 +505,6 @@ impl Builder {
                     .cmp(&exhibitors[b.0 as usize].name)
             });
         }
-        let search_text = self.projects.iter().map(SearchText::new).collect();
         LoadReport {
             catalog: Catalog {
                 catalog_version: self.catalog_version,
@@ -504,7 +512,7 @@ impl Builder {
                 by_platform_no: self.by_platform_no,
                 exhibitors,
                 hall_exhibitors,
-                search_text,
+                search_text: OnceLock::new(),
             },
             rejected: self.rejected,
         }

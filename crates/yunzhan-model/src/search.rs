@@ -8,7 +8,7 @@ use crate::catalog::{Catalog, ProjectId};
 use crate::hall::HallIndex;
 use crate::project::{Industry, Project, ProjectKind};
 
-/// The lower-cased searchable text of one project, built once at load.
+/// The lower-cased searchable text of one project, built once per catalog.
 #[derive(Debug, Clone)]
 pub(crate) struct SearchText {
     /// Fields joined by a separator that no query contains.
@@ -135,11 +135,12 @@ impl Catalog {
             .split(|c: char| c.is_whitespace() || c == SEPARATOR)
             .filter(|term| !term.is_empty())
             .collect();
+        let search_text = self.search_text();
         let mut hits: Vec<Hit> = self
             .project_ids()
             .filter(|&id| query.admits(self.project(id)))
             .filter_map(|id| {
-                let text = &self.search_text[id.0 as usize];
+                let text = &search_text[id.0 as usize];
                 let mut score = 1;
                 for term in &terms {
                     match text.score(term) {
