@@ -324,12 +324,15 @@ fn follow_in_address_bar(link: Res<DeepLink>, mut settings: Local<Option<Vec<(St
         return;
     };
     let path = window.location().pathname().unwrap_or_default();
+    let shown = format!("{path}{}", window.location().search().unwrap_or_default());
     let url = if query.is_empty() {
         path
     } else {
         format!("{path}?{query}")
     };
-    if let Ok(history) = window.history() {
+    // Unchanged (as at the start): replacing the state would cost a few
+    // milliseconds of the first frame for nothing.
+    if let (false, Ok(history)) = (url == shown, window.history()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
