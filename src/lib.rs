@@ -97,6 +97,12 @@ pub fn app(options: &Options, files: ShippedFiles) -> Result<App, String> {
     });
     #[cfg(target_arch = "wasm32")]
     app.add_plugins(web::plugin);
+    #[cfg(not(target_arch = "wasm32"))]
+    let compare = (options.compare_catalog.as_ref())
+        .map(|path| expo::catalog::ExpoCatalog::from_file(path).map(|catalog| catalog.0))
+        .transpose()?;
+    #[cfg(target_arch = "wasm32")]
+    let compare = None;
     if let Some(dir) = &options.capture {
         // Documentation pictures show the full quality, whatever renders them.
         app.insert_resource(world::quality::Quality {
@@ -108,6 +114,7 @@ pub fn app(options: &Options, files: ShippedFiles) -> Result<App, String> {
             hall: options.hall,
             project: options.project.clone(),
             preview: options.preview.is_some(),
+            compare,
         });
     }
     Ok(app)

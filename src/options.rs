@@ -73,6 +73,11 @@ pub struct Options {
     /// `yunzhan-catalog generate`) instead of the shipped one
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// With --capture: then time the hall's entry and views again, the
+    /// catalog on show and the one in FILE taking turns (three rounds, so
+    /// that the machine's drift falls on both), for `check-captures --scale`
+    #[arg(long, value_name = "FILE", requires = "capture")]
+    pub compare_catalog: Option<PathBuf>,
 }
 
 pub(crate) fn web_address(text: &str) -> Result<String, String> {

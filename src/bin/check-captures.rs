@@ -20,13 +20,15 @@ struct Cli {
     /// (`yunzhan --preview assets/booths/sample --capture DIR`), instead
     #[arg(long, verbatim_doc_comment)]
     booth_preview: bool,
-    /// Compare DIR's frames.json (a capture of a larger catalog, `yunzhan
-    /// --catalog FILE --capture DIR`) with BASE's (the shipped catalog's, in
-    /// the same CI run) instead: prints the ratios of hall entry and frame
-    /// times and writes them to DIR/scale.json; fails when a hall view is
-    /// missing, DIR's hall is not larger, or a view draws over 60 meshes
-    #[arg(long, value_name = "BASE", verbatim_doc_comment)]
-    scale: Option<PathBuf>,
+    /// Read the comparison in DIR's frames.json instead (`yunzhan --capture
+    /// DIR --compare-catalog FILE`, FILE a larger catalog): prints FILE's
+    /// hall entry and frame times over the shown catalog's, round by round
+    /// and their median, and writes them to DIR/scale.json; and the frame
+    /// budgets (views over the empty scene) in each turn of the shown
+    /// catalog, to DIR/budgets.json; fails when a turn's view is missing,
+    /// FILE's hall is not larger, or a view draws over 60 meshes
+    #[arg(long, verbatim_doc_comment)]
+    scale: bool,
     /// The directory the capture wrote its PNGs into
     dir: PathBuf,
 }
@@ -190,9 +192,9 @@ fn frame_rows(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
     serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))
 }
 
-/// The views a larger catalog must not make slower: the hall's entry (the
-/// median and the fastest of the entries view, and what its loading screen
-/// waited for) and the hall views' frame times.
+/// The figures a larger catalog must not make slower: the hall's entry
+/// (the median and the fastest of a turn's entries, and what its loading
+/// screen waited for) and the hall views' frame times.
 const SCALED_VIEWS: [(&str, &str); 7] = [
     ("HallEntry", "entry_ms_median"),
     ("HallEntry", "entry_ms_min"),
@@ -203,70 +205,169 @@ const SCALED_VIEWS: [(&str, &str); 7] = [
     ("Booths", "frame_ms_mean"),
 ];
 
-/// The larger catalog's figures over the base's, one line per view and tier.
-fn compare_scale(base: &Path, large: &Path) -> Result<Vec<String>, String> {
-    let (base_rows, large_rows) = (frame_rows(base)?, frame_rows(large)?);
-    let find = |rows: &[serde_json::Value], view: &str, tier: &str| {
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The comparison's rows of one view and tier, as (shown, compared) pairs
+/// by round.
+fn turn_pairs<'a>(
+    rows: &'a [serde_json::Value],
+    view: &str,
+    tier: &str,
+) -> Result<Vec<[&'a serde_json::Value; 2]>, String> {
+    let rounds = (rows.iter().filter_map(|row| row["round"].as_u64()).max())
+        .ok_or("frames.json has no turns of a comparison: capture with --compare-catalog FILE")?;
+    let turn = |round: u64, catalog: &str| {
         rows.iter()
-            .find(|row| row["view"] == view && row["tier"] == tier)
-            .cloned()
-            .ok_or_else(|| format!("frames.json has no {view} row at the {tier} tier"))
+            .find(|row| {
+                row["view"] == view
+                    && row["tier"] == tier
+                    && row["round"] == round
+                    && row["catalog"] == catalog
+            })
+            .ok_or_else(|| {
+                format!("frames.json has no {view} row at the {tier} tier in round {round} for the {catalog} catalog")
+            })
     };
-    let mut lines = vec!["| view | tier | base | large | ratio | draws base / large |".into()];
-    lines.push("|---|---|---|---|---|---|".into());
+    (0..=rounds)
+        .map(|round| Ok([turn(round, "shown")?, turn(round, "compared")?]))
+        .collect()
+}
+
+/// The comparison of `yunzhan --capture DIR --compare-catalog FILE`: for
+/// each view, tier and figure, FILE's over the shown catalog's in each round
+/// (both timed in the same minute), and the median of these ratios.
+/// Also the frame budgets from the shown catalog's turns (`budgets.json`).
+fn compare_scale(dir: &Path) -> Result<Vec<String>, String> {
+    let rows = frame_rows(dir)?;
+    let (mut lines, ratios) = scale_report(&rows)?;
+    let (budget_lines, budgets) = budget_report(&rows)?;
+    lines.push(String::new());
+    lines.extend(budget_lines);
+    for (file, figures) in [("scale.json", ratios), ("budgets.json", budgets)] {
+        let path = dir.join(file);
+        std::fs::write(&path, format!("{:#}\n", serde_json::Value::Array(figures)))
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+    }
+    Ok(lines)
+}
+
+/// The frame budgets of issue 17: a view's frame time over the empty
+/// scene's at the same tier, at most this.
+const BUDGETS: [(&str, &str, f64); 4] = [
+    ("Lobby", "high", 4.0),
+    ("Lobby", "low", 2.0),
+    ("HallAisle", "high", 8.0),
+    ("HallAisle", "low", 3.0),
+];
+
+/// The frame budgets in the shown catalog's turns: each turn's view over
+/// the empty scene timed at the start of the same turn, and their median.
+fn budget_report(
+    rows: &[serde_json::Value],
+) -> Result<(Vec<String>, Vec<serde_json::Value>), String> {
+    let mut lines =
+        vec!["| view over the empty scene | tier | ratios by round | median | budget |".into()];
+    lines.push("|---|---|---|---|---|".into());
+    let mut budgets = Vec::new();
+    let frame = |row: &serde_json::Value| row["frame_ms_mean"].as_f64().unwrap_or(f64::NAN);
+    for (view, tier, budget) in BUDGETS {
+        let (views, empties) = (
+            turn_pairs(rows, view, tier)?,
+            turn_pairs(rows, "Empty", tier)?,
+        );
+        let by_round: Vec<f64> = (views.iter().zip(&empties))
+            .map(|([shown, _], [empty, _])| frame(shown) / frame(empty))
+            .collect();
+        let ratio = median(by_round.clone());
+        let listed: Vec<String> = by_round.iter().map(|r| format!("{r:.2}x")).collect();
+        lines.push(format!(
+            "| {view} | {tier} | {} | {ratio:.2}x | ≤ {budget}x |",
+            listed.join(" ")
+        ));
+        budgets.push(serde_json::json!({"view": view, "tier": tier,
+            "ratios_by_round": by_round.iter().map(|&r| round3(r)).collect::<Vec<_>>(),
+            "ratio": round3(ratio), "budget": budget}));
+    }
+    Ok((lines, budgets))
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+/// The comparison's table and its `scale.json` rows.
+fn scale_report(
+    rows: &[serde_json::Value],
+) -> Result<(Vec<String>, Vec<serde_json::Value>), String> {
+    let mut lines =
+        vec!["| view | tier | shown | compared | ratios by round | median | draws |".into()];
+    lines.push("|---|---|---|---|---|---|---|".into());
     let mut ratios = Vec::new();
     for tier in ["high", "low"] {
         for (view, field) in SCALED_VIEWS {
             if view == "HallEntry" && tier == "low" {
                 continue;
             }
-            let (a, b) = (
-                find(&base_rows, view, tier)?,
-                find(&large_rows, view, tier)?,
-            );
+            let pairs = turn_pairs(rows, view, tier)?;
             let figure = |row: &serde_json::Value| row[field].as_f64().unwrap_or(f64::NAN);
             let draws = |row: &serde_json::Value| row["visible_mesh_draws"].as_u64().unwrap_or(0);
-            if draws(&b) > 60 {
-                return Err(format!(
-                    "{view} ({tier}) draws {} meshes (budget 60)",
-                    draws(&b)
-                ));
+            for [shown, compared] in &pairs {
+                if draws(compared) > 60 {
+                    return Err(format!(
+                        "{view} ({tier}) draws {} meshes (budget 60)",
+                        draws(compared)
+                    ));
+                }
+                if view == "HallDoor" && compared["cards"].as_u64() <= shown["cards"].as_u64() {
+                    return Err(format!(
+                        "the compared catalog's hall has no more cards ({} vs {})",
+                        compared["cards"], shown["cards"]
+                    ));
+                }
             }
-            if view == "HallDoor" && b["cards"].as_u64() <= a["cards"].as_u64() {
-                return Err(format!(
-                    "the large capture's hall has no more cards ({})",
-                    b["cards"]
-                ));
-            }
-            let ratio = figure(&b) / figure(&a);
+            let by_round: Vec<f64> = (pairs.iter())
+                .map(|[shown, compared]| figure(compared) / figure(shown))
+                .collect();
+            let ratio = median(by_round.clone());
+            let [shown, compared] =
+                [0, 1].map(|side| median(pairs.iter().map(|pair| figure(pair[side])).collect()));
             let unit = if field.contains("_ms") {
                 " ms"
             } else {
                 " items"
             };
+            let listed: Vec<String> = by_round.iter().map(|r| format!("{r:.2}x")).collect();
+            let [first_shown, first_compared] = pairs[0];
+            let drawn = match view {
+                "HallEntry" => "—".to_string(),
+                _ => format!("{} / {}", draws(first_shown), draws(first_compared)),
+            };
             lines.push(format!(
-                "| {view} {field} | {tier} | {:.1}{unit} | {:.1}{unit} | {ratio:.2}x | {} / {} |",
-                figure(&a),
-                figure(&b),
-                draws(&a),
-                draws(&b)
+                "| {view} {field} | {tier} | {shown:.1}{unit} | {compared:.1}{unit} | {} | {ratio:.2}x | {drawn} |",
+                listed.join(" "),
             ));
-            ratios.push(serde_json::json!({"view": view, "tier": tier, "field": field,
-                "base": figure(&a), "large": figure(&b), "ratio": (ratio * 1000.0).round() / 1000.0}));
+            ratios.push(
+                serde_json::json!({"view": view, "tier": tier, "field": field,
+                "shown": shown, "compared": compared,
+                "shown_projects": first_shown["catalog_projects"],
+                "compared_projects": first_compared["catalog_projects"],
+                "ratios_by_round": by_round.iter().map(|&r| round3(r)).collect::<Vec<_>>(),
+                "ratio": round3(ratio)}),
+            );
         }
     }
-    let path = large.join("scale.json");
-    std::fs::write(&path, format!("{:#}\n", serde_json::Value::Array(ratios)))
-        .map_err(|error| format!("{}: {error}", path.display()))?;
-    Ok(lines)
+    Ok((lines, ratios))
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match (&cli.scale, cli.booth_preview) {
-        (Some(base), _) => compare_scale(base, &cli.dir),
-        (None, true) => check_booth_preview(&cli.dir),
-        (None, false) => check(&cli.dir),
+    let result = match (cli.scale, cli.booth_preview) {
+        (true, _) => compare_scale(&cli.dir),
+        (false, true) => check_booth_preview(&cli.dir),
+        (false, false) => check(&cli.dir),
     };
     match result {
         Ok(report) => {
@@ -279,5 +380,100 @@ fn main() -> ExitCode {
             eprintln!("check-captures: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows of a comparison in which the compared catalog's figures are
+    /// the shown one's times `factor(round)`.
+    fn comparison(factor: impl Fn(u64) -> f64, compared_draws: u64) -> Vec<serde_json::Value> {
+        let mut rows = Vec::new();
+        for round in 0..3 {
+            for (catalog, scale, draws, cards) in [
+                ("shown", 1.0, 30, 100),
+                ("compared", factor(round), compared_draws, 120),
+            ] {
+                for tier in ["high", "low"] {
+                    for view in [
+                        "HallEntry",
+                        "HallDoor",
+                        "HallAisle",
+                        "LongestAisle",
+                        "Booths",
+                    ] {
+                        rows.push(serde_json::json!({"view": view, "tier": tier,
+                            "round": round, "catalog": catalog,
+                            "frame_ms_mean": 50.0 * scale, "entry_ms_median": 900.0 * scale,
+                            "entry_ms_min": 800.0 * scale, "entry_items": 200.0 * scale,
+                            "visible_mesh_draws": draws, "cards": cards}));
+                    }
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn the_ratio_is_the_median_of_the_rounds_ratios() {
+        let rows = comparison(|round| [1.0, 1.3, 1.05][round as usize], 40);
+        let (lines, ratios) = scale_report(&rows).unwrap();
+        assert_eq!(ratios.len(), 11);
+        for ratio in &ratios {
+            assert_eq!(ratio["ratio"], 1.05, "{ratio}");
+            assert_eq!(
+                ratio["ratios_by_round"],
+                serde_json::json!([1.0, 1.3, 1.05])
+            );
+        }
+        assert!(lines[2].contains("1.05x"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn the_budgets_are_each_turns_view_over_its_own_empty_scene() {
+        let mut rows = comparison(|_| 1.0, 40);
+        for row in &mut rows {
+            let round = row["round"].as_f64().unwrap();
+            row["view"] = match row["view"].as_str().unwrap() {
+                // The machine slows down round by round: the empty scene with it.
+                "HallEntry" => "Empty".into(),
+                "HallDoor" => "Lobby".into(),
+                _ => row["view"].clone(),
+            };
+            let view_cost = match row["view"].as_str().unwrap() {
+                "Empty" => 1.0,
+                "HallAisle" => 2.5,
+                _ => 1.5,
+            };
+            row["frame_ms_mean"] = (20.0 * (1.0 + round) * view_cost).into();
+        }
+        let (_, budgets) = budget_report(&rows).unwrap();
+        let aisle_low = (budgets.iter())
+            .find(|b| b["view"] == "HallAisle" && b["tier"] == "low")
+            .unwrap();
+        assert_eq!(
+            aisle_low["ratios_by_round"],
+            serde_json::json!([2.5, 2.5, 2.5])
+        );
+        assert_eq!(aisle_low["budget"], 3.0);
+    }
+
+    #[test]
+    fn a_missing_turn_or_too_many_draws_fails() {
+        let mut rows = comparison(|_| 1.0, 40);
+        rows.retain(|row| {
+            !(row["view"] == "Booths" && row["round"] == 1 && row["catalog"] == "compared")
+        });
+        let error = scale_report(&rows).unwrap_err();
+        assert!(
+            error.contains("no Booths row") && error.contains("round 1"),
+            "{error}"
+        );
+        let error = scale_report(&comparison(|_| 1.0, 61)).unwrap_err();
+        assert!(error.contains("61 meshes"), "{error}");
+        let error = scale_report(&[]).unwrap_err();
+        assert!(error.contains("--compare-catalog"), "{error}");
     }
 }

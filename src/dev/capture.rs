@@ -5,14 +5,18 @@
 //! minimap. Each view waits until the scene is ready (hall built, travel
 //! finished, card textures painted) and a few frames more, so the pictures
 //! are complete. The scene views are timed at the high tier and again at
-//! the low tier; `frames.json` has a row per view and tier.
+//! the low tier; `frames.json` has a row per view and tier. With
+//! `--compare-catalog FILE` the hall's entry and views are then timed again,
+//! the catalog on show and FILE's taking turns (see [`View::comparison`]),
+//! for `check-captures --scale`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use yunzhan_model::layout::BOOTH_DEPTH;
-use yunzhan_model::{HallIndex, ProjectId};
+use yunzhan_model::{Catalog, HallIndex, ProjectId};
 
 use crate::expo::catalog::ExpoCatalog;
 use crate::expo::{CountingChoice, Screen};
@@ -24,6 +28,7 @@ use crate::world::interaction::{FocusProject, Selection};
 use crate::world::lobby::LobbyScene;
 use crate::world::navigation::{Go, Travel, place};
 use crate::world::quality::{Quality, QualitySetting, Tier};
+use crate::world::rebuild::ShowCatalog;
 use crate::world::scene::world;
 use crate::world::signs::HeaderAtlas;
 use crate::world::visitor::{EYE_HEIGHT, Visitor};
@@ -40,6 +45,8 @@ pub(crate) struct CapturePlugin {
     pub(crate) project: Option<String>,
     /// A booth is previewed: capture it alone (`booth-preview.png`).
     pub(crate) preview: bool,
+    /// The catalog to compare the one on show with (`--compare-catalog`).
+    pub(crate) compare: Option<Arc<Catalog>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +111,49 @@ impl View {
     }
 
     /// Every view at the high tier, then the timed ones at the low tier.
-    fn sequence() -> Vec<(View, Tier)> {
+    fn sequence() -> Vec<Step> {
         let high = View::ALL.into_iter().map(|view| (view, Tier::High));
         let low = View::ALL.into_iter().filter(|view| view.timed());
-        high.chain(low.map(|view| (view, Tier::Low))).collect()
+        (high.chain(low.map(|view| (view, Tier::Low))))
+            .map(|(view, tier)| Step {
+                view,
+                tier,
+                turn: None,
+            })
+            .collect()
+    }
+
+    /// The hall's entries and views that a larger catalog must not make
+    /// slower, timed in turns: each round shows both catalogs (in turn
+    /// order alternating by round) at the high tier, then at the low tier
+    /// (without the entries), so that the machine's drift falls on both.
+    /// Each turn starts with the empty scene and the lobby, so the frame
+    /// budgets (views over the empty scene) are also had minutes apart at
+    /// most. No pictures are taken.
+    fn comparison() -> Vec<Step> {
+        const COMPARED: [View; 7] = [
+            View::Empty,
+            View::Lobby,
+            View::Entries,
+            View::HallDoor,
+            View::HallAisle,
+            View::LongestAisle,
+            View::Booths,
+        ];
+        let mut steps = Vec::new();
+        for round in 0..COMPARISON_ROUNDS {
+            for tier in [Tier::High, Tier::Low] {
+                for compared in [round % 2 == 1, round % 2 == 0] {
+                    let turn = Some(Turn { round, compared });
+                    let views = COMPARED.into_iter().filter(|view| match tier {
+                        Tier::High => true,
+                        Tier::Low => view.timed(),
+                    });
+                    steps.extend(views.map(|view| Step { view, tier, turn }));
+                }
+            }
+        }
+        steps
     }
 
     fn file(self) -> &'static str {
@@ -129,9 +175,40 @@ impl View {
     }
 }
 
+/// One step of the capture: a view at a tier, in a turn of the comparison
+/// or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Step {
+    view: View,
+    tier: Tier,
+    turn: Option<Turn>,
+}
+
+/// A turn of the comparison: its round, and whether the compared catalog
+/// is on show (else the one shown at the start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Turn {
+    round: usize,
+    compared: bool,
+}
+
+/// Rounds of the comparison.
+const COMPARISON_ROUNDS: usize = 3;
+
+/// Entries into the hall per turn of the comparison.
+const COMPARED_ENTRIES: usize = 3;
+
+/// Frames timed per view in a turn of the comparison (the rounds, not the
+/// frames, even out the machine's drift).
+const COMPARED_FRAMES: usize = 30;
+
 #[derive(Resource)]
 struct CaptureState {
-    views: Vec<(View, Tier)>,
+    views: Vec<Step>,
+    /// The catalog on show at the start and the compared one.
+    catalogs: (Option<Arc<Catalog>>, Option<Arc<Catalog>>),
+    /// Frames a turn's catalog and tier have been in place.
+    in_place_frames: u32,
     dir: PathBuf,
     hall: Option<HallIndex>,
     project: Option<String>,
@@ -213,7 +290,7 @@ impl CaptureState {
         go: &mut MessageWriter<Go>,
     ) {
         match self.entry {
-            (None, _) if in_lobby && self.entries.len() < ENTRY_RUNS => {
+            (None, _) if in_lobby && self.entries.len() < self.entry_runs() => {
                 self.entry.0 = Some(now);
                 go.write(Go::Hall(hall));
             }
@@ -221,25 +298,86 @@ impl CaptureState {
                 self.entries.push(ms);
                 self.entry = (None, None);
                 go.write(Go::Lobby);
-                if self.entries.len() == ENTRY_RUNS {
+                if self.entries.len() == self.entry_runs() {
                     let mut sorted = self.entries.clone();
                     sorted.sort_by(f32::total_cmp);
-                    self.report.push(serde_json::json!({
+                    let mut row = serde_json::json!({
                         "view": "HallEntry",
                         "tier": "high",
                         "entry_ms_runs": self.entries.iter().map(|ms| ms.round()).collect::<Vec<_>>(),
-                        "entry_ms_median": sorted[ENTRY_RUNS / 2].round(),
+                        "entry_ms_median": sorted[sorted.len() / 2].round(),
                         "entry_ms_min": sorted[0].round(),
                         "entry_items": self.entry_items,
-                    }));
+                    });
+                    self.label_turn(&mut row);
+                    self.report.push(row);
                 }
             }
             _ => {}
         }
     }
 
+    /// The step under way.
+    fn step(&self) -> Option<Step> {
+        self.views.get(self.view).copied()
+    }
+
+    /// Entries the entries view makes: fewer per turn of the comparison.
+    fn entry_runs(&self) -> usize {
+        match self.step().and_then(|step| step.turn) {
+            Some(_) => COMPARED_ENTRIES,
+            None => ENTRY_RUNS,
+        }
+    }
+
+    /// The catalog a step shows: for a turn of the comparison, the turn's.
+    fn catalog_of(&self, step: Step) -> Option<&Arc<Catalog>> {
+        let turn = step.turn?;
+        match turn.compared {
+            true => self.catalogs.1.as_ref(),
+            false => self.catalogs.0.as_ref(),
+        }
+    }
+
+    /// Before a step of a turn of the comparison: back to the lobby unless
+    /// the turn's catalog and tier are in place (the lobby is where
+    /// [`switch_catalog`] and [`set_the_stage`] put them), then settled.
+    /// Whether the step may start.
+    fn turn_in_place(
+        &mut self,
+        step: Step,
+        (on_show, quality, screen): (&Arc<Catalog>, &Quality, Screen),
+        go: &mut MessageWriter<Go>,
+    ) -> bool {
+        let Some(wanted) = self.catalog_of(step) else {
+            return true;
+        };
+        if !Arc::ptr_eq(wanted, on_show) || *quality != fixed_quality(step.tier) {
+            self.in_place_frames = 0;
+            if screen == Screen::Hall {
+                go.write(Go::Lobby);
+            }
+            return false;
+        }
+        self.in_place_frames += 1;
+        self.in_place_frames >= SETTLE_FRAMES
+    }
+
+    /// Marks a row measured in a turn of the comparison with the turn.
+    fn label_turn(&self, row: &mut serde_json::Value) {
+        let Some(step) = self.step() else {
+            return;
+        };
+        if let (Some(turn), Some(catalog)) = (step.turn, self.catalog_of(step)) {
+            row["round"] = serde_json::json!(turn.round);
+            row["catalog"] = serde_json::json!(if turn.compared { "compared" } else { "shown" });
+            row["catalog_projects"] = serde_json::json!(catalog.projects().len());
+        }
+    }
+
     fn next_view(&mut self) {
         self.samples.clear();
+        self.entries.clear();
         self.entry = (None, None);
         self.started = false;
         self.view += 1;
@@ -262,21 +400,25 @@ impl CaptureState {
     /// the lobby, the hall); whether the view's figures are complete.
     fn measured(
         &mut self,
-        (view, tier): (View, Tier),
+        Step { view, tier, turn }: Step,
         frame_ms: f32,
         counts: &SceneCounts,
         figures: (&CardAtlas, (usize, usize)),
         counting: &mut CountingChoice,
     ) -> bool {
-        if !view.timed() || self.samples.len() >= MEASURE_FRAMES {
+        let frames = match turn {
+            Some(_) => COMPARED_FRAMES,
+            None => MEASURE_FRAMES,
+        };
+        if !view.timed() || self.samples.len() >= frames {
             return true;
         }
-        let compared = view == View::HallAisle && tier == Tier::High;
+        let compared = view == View::HallAisle && tier == Tier::High && turn.is_none();
         if compared {
             self.compare_counting(frame_ms, counting);
         }
         self.samples.push(frame_ms);
-        if self.samples.len() < MEASURE_FRAMES {
+        if self.samples.len() < frames {
             return false;
         }
         let mut entry = counts.report(view, &self.samples, figures);
@@ -293,6 +435,7 @@ impl CaptureState {
             entry["counting_off_ms_mean"] = serde_json::json!((off * 100.0).round() / 100.0);
             entry["counting_cost_ratio"] = serde_json::json!((on / off * 1000.0).round() / 1000.0);
         }
+        self.label_turn(&mut entry);
         info!("capture: {entry}");
         self.report.push(entry);
         true
@@ -317,12 +460,19 @@ struct ShotSaved(Result<(), String>);
 
 impl Plugin for CapturePlugin {
     fn build(&self, app: &mut App) {
+        let views = match (self.preview, &self.compare) {
+            (true, _) => vec![Step {
+                view: View::Booth,
+                tier: Tier::High,
+                turn: None,
+            }],
+            (false, None) => View::sequence(),
+            (false, Some(_)) => [View::sequence(), View::comparison()].concat(),
+        };
         app.insert_resource(CaptureState {
-            views: if self.preview {
-                vec![(View::Booth, Tier::High)]
-            } else {
-                View::sequence()
-            },
+            views,
+            catalogs: (None, self.compare.clone()),
+            in_place_frames: 0,
             dir: self.dir.clone(),
             hall: self.hall,
             project: self.project.clone(),
@@ -340,7 +490,7 @@ impl Plugin for CapturePlugin {
         });
         app.add_message::<ShotSaved>();
         app.init_resource::<crate::kiosk::KioskHeld>();
-        app.add_systems(Update, (drive_capture, after_shot).chain());
+        app.add_systems(Update, (switch_catalog, drive_capture, after_shot).chain());
     }
 }
 
@@ -693,11 +843,13 @@ fn drive_capture(
     if state.shooting {
         return;
     }
-    let Some(&(view, tier)) = state.views.get(state.view) else {
+    let Some(step) = state.step() else {
         write_frame_report(&mut state);
         out.exit.write(AppExit::Success);
         return;
     };
+    let Step { view, tier, .. } = step;
+    state.catalogs.0.get_or_insert_with(|| catalog.0.clone());
     let in_lobby = *screen.get() == Screen::Lobby;
     set_the_stage(view, tier, in_lobby, &mut lobby, &mut quality);
     let hall = chosen_hall(&state, &catalog, preview.as_deref());
@@ -708,6 +860,15 @@ fn drive_capture(
     let travelling = arrive_at_once(&mut commands, entity, &mut visitor, &mut transform, travel);
     panels.hint = false;
     state.frames += 1;
+    if state.frames > VIEW_TIMEOUT_FRAMES {
+        error!("capture: view {view:?} never became ready");
+        out.exit.write(AppExit::error());
+        return;
+    }
+    let on_show = (&catalog.0, &*quality, *screen.get());
+    if !state.started && !state.turn_in_place(step, on_show, &mut out.go) {
+        return;
+    }
     if !state.started {
         state.start(view == View::HallDoor, time.elapsed_secs());
         let target = target.map(|id| (id, catalog.project(id).platform_no.clone()));
@@ -742,31 +903,42 @@ fn drive_capture(
         in_hall,
         travelling,
         target,
-        entries_done: state.entries.len() == ENTRY_RUNS,
+        entries_done: state.entries.len() == state.entry_runs(),
         ready_frames: state.ready_frames,
     }
     .ready(view);
     if ready {
         state.ready_frames += 1;
     }
-    if state.frames > VIEW_TIMEOUT_FRAMES {
-        error!("capture: view {view:?} never became ready");
-        out.exit.write(AppExit::error());
-        return;
-    }
     if state.ready_frames < SETTLE_FRAMES {
         return;
     }
     let frame_ms = time.delta_secs() * 1000.0;
     let figures = (&*hall_state.cards, hall_state.chunks_built());
-    if !state.measured((view, tier), frame_ms, &counts, figures, &mut counting) {
+    if !state.measured(step, frame_ms, &counts, figures, &mut counting) {
         return;
     }
-    if !view.pictured() || tier == Tier::Low {
+    if !view.pictured() || tier == Tier::Low || step.turn.is_some() {
         state.next_view();
     } else if let Err(error) = state.shoot(&mut commands, view, kiosk.kiosk.is_some()) {
         error!("{error}");
         out.exit.write(AppExit::error());
+    }
+}
+
+/// Before a turn of the comparison, in the lobby: puts the turn's catalog
+/// on show (the lobby is rebuilt from it).
+fn switch_catalog(
+    mut commands: Commands,
+    state: Res<CaptureState>,
+    screen: Res<State<Screen>>,
+    mut show: ShowCatalog,
+) {
+    let Some(wanted) = state.step().and_then(|step| state.catalog_of(step)) else {
+        return;
+    };
+    if !state.started && *screen.get() == Screen::Lobby && !Arc::ptr_eq(wanted, show.on_show()) {
+        show.show(&mut commands, wanted.clone());
     }
 }
 
@@ -853,5 +1025,43 @@ impl SceneCounts<'_, '_> {
             "hall_chunks_built": chunks_built,
             "hall_chunks": chunks,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_comparison_shows_both_catalogs_in_every_round_and_tier_in_alternating_order() {
+        let steps = View::comparison();
+        for round in 0..COMPARISON_ROUNDS {
+            for tier in [Tier::High, Tier::Low] {
+                let turns: Vec<Turn> = (steps.iter())
+                    .filter(|step| step.tier == tier)
+                    .filter_map(|step| step.turn)
+                    .filter(|turn| turn.round == round)
+                    .collect();
+                let views = |compared: bool| {
+                    (steps.iter())
+                        .filter(|step| {
+                            step.tier == tier && step.turn == Some(Turn { round, compared })
+                        })
+                        .map(|step| step.view)
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(views(false), views(true), "round {round}, {tier:?}");
+                assert!(views(false).contains(&View::LongestAisle));
+                assert_eq!(views(false)[..2], [View::Empty, View::Lobby]);
+                assert_eq!(views(false).contains(&View::Entries), tier == Tier::High);
+                // The turn that comes first alternates from round to round.
+                assert_eq!(turns[0].compared, round % 2 == 1);
+            }
+        }
+        // A turn's steps follow each other: one catalog switch per turn.
+        let switches = (steps.windows(2))
+            .filter(|pair| pair[0].turn != pair[1].turn)
+            .count();
+        assert_eq!(switches + 1, COMPARISON_ROUNDS * 2 * 2);
     }
 }
