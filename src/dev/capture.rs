@@ -339,6 +339,24 @@ impl CaptureState {
         }
     }
 
+    /// Counts the step's frame; whether it goes on: not while a turn's
+    /// catalog or tier is being put in place, nor after waiting too long
+    /// for the step (then the app exits with an error).
+    fn next_frame(
+        &mut self,
+        step: Step,
+        on_show: (&Arc<Catalog>, &Quality, Screen),
+        out: &mut Requests,
+    ) -> bool {
+        self.frames += 1;
+        if self.frames > VIEW_TIMEOUT_FRAMES {
+            error!("capture: view {:?} never became ready", step.view);
+            out.exit.write(AppExit::error());
+            return false;
+        }
+        self.started || self.turn_in_place(step, on_show, &mut out.go)
+    }
+
     /// Before a step of a turn of the comparison: back to the lobby unless
     /// the turn's catalog and tier are in place (the lobby is where
     /// [`switch_catalog`] and [`set_the_stage`] put them), then settled.
@@ -849,7 +867,6 @@ fn drive_capture(
         return;
     };
     let Step { view, tier, .. } = step;
-    state.catalogs.0.get_or_insert_with(|| catalog.0.clone());
     let in_lobby = *screen.get() == Screen::Lobby;
     set_the_stage(view, tier, in_lobby, &mut lobby, &mut quality);
     let hall = chosen_hall(&state, &catalog, preview.as_deref());
@@ -859,14 +876,8 @@ fn drive_capture(
     };
     let travelling = arrive_at_once(&mut commands, entity, &mut visitor, &mut transform, travel);
     panels.hint = false;
-    state.frames += 1;
-    if state.frames > VIEW_TIMEOUT_FRAMES {
-        error!("capture: view {view:?} never became ready");
-        out.exit.write(AppExit::error());
-        return;
-    }
     let on_show = (&catalog.0, &*quality, *screen.get());
-    if !state.started && !state.turn_in_place(step, on_show, &mut out.go) {
+    if !state.next_frame(step, on_show, &mut out) {
         return;
     }
     if !state.started {
@@ -926,14 +937,17 @@ fn drive_capture(
     }
 }
 
-/// Before a turn of the comparison, in the lobby: puts the turn's catalog
-/// on show (the lobby is rebuilt from it).
+/// Keeps the catalog shown at the start; before a turn of the comparison,
+/// in the lobby, puts the turn's catalog on show (the lobby is rebuilt
+/// from it).
 fn switch_catalog(
     mut commands: Commands,
-    state: Res<CaptureState>,
+    mut state: ResMut<CaptureState>,
     screen: Res<State<Screen>>,
     mut show: ShowCatalog,
 ) {
+    let shown = show.on_show().clone();
+    state.catalogs.0.get_or_insert(shown);
     let Some(wanted) = state.step().and_then(|step| state.catalog_of(step)) else {
         return;
     };

@@ -40,7 +40,7 @@ pub(crate) struct HallScene;
 
 /// The laid-out hall being shown, with the exhibitor of each layout entry
 /// and the catalog it was laid out from (its ids are that catalog's).
-#[derive(Resource, Debug, Clone)]
+#[derive(Resource, Clone)]
 pub(crate) struct HallPlan {
     pub(crate) hall: HallIndex,
     pub(crate) layout: HallLayout,
