@@ -196,7 +196,7 @@ struct Turn {
 const COMPARISON_ROUNDS: usize = 3;
 
 /// Entries into the hall per turn of the comparison.
-const COMPARED_ENTRIES: usize = 3;
+const COMPARED_ENTRIES: usize = 5;
 
 /// Frames timed per view in a turn of the comparison (the rounds, not the
 /// frames, even out the machine's drift).
