@@ -74,8 +74,8 @@ pub struct Options {
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
     /// With --capture: then time the hall's entry and views again, the
-    /// catalog on show and the one in FILE taking turns (three rounds, so
-    /// that the machine's drift falls on both), for `check-captures --scale`
+    /// catalog on show and the one in FILE taking turns (in rounds, so that
+    /// the machine's drift falls on both), for `check-captures --scale`
     #[arg(long, value_name = "FILE", requires = "capture")]
     pub compare_catalog: Option<PathBuf>,
 }

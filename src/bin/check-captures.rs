@@ -193,11 +193,13 @@ fn frame_rows(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
 }
 
 /// The figures a larger catalog must not make slower: the hall's entry
-/// (the median and the fastest of a turn's entries, and what its loading
-/// screen waited for) and the hall views' frame times.
-const SCALED_VIEWS: [(&str, &str); 7] = [
+/// (the median and the fastest of its entries, the median of the CPU time
+/// and of the frames they took, and what its loading screen waited for) and the hall views' frame times.
+const SCALED_VIEWS: [(&str, &str); 9] = [
     ("HallEntry", "entry_ms_median"),
     ("HallEntry", "entry_ms_min"),
+    ("HallEntry", "entry_cpu_ms_median"),
+    ("HallEntry", "entry_frames_median"),
     ("HallEntry", "entry_items"),
     ("HallDoor", "frame_ms_mean"),
     ("HallAisle", "frame_ms_mean"),
@@ -217,8 +219,13 @@ fn turn_pairs<'a>(
     view: &str,
     tier: &str,
 ) -> Result<Vec<[&'a serde_json::Value; 2]>, String> {
-    let rounds = (rows.iter().filter_map(|row| row["round"].as_u64()).max())
-        .ok_or("frames.json has no turns of a comparison: capture with --compare-catalog FILE")?;
+    let rounds = (rows.iter())
+        .filter(|row| row["view"] == view && row["tier"] == tier)
+        .filter_map(|row| row["round"].as_u64())
+        .max()
+        .ok_or_else(|| {
+            format!("frames.json has no {view} rows at the {tier} tier in turns of a comparison: capture with --compare-catalog FILE")
+        })?;
     let turn = |round: u64, catalog: &str| {
         rows.iter()
             .find(|row| {
@@ -367,10 +374,10 @@ fn scale_report(
                         .map(|side| median(pairs.iter().map(|pair| figure(pair[side])).collect())),
                 ),
             };
-            let unit = if field.contains("_ms") {
-                " ms"
-            } else {
-                " items"
+            let unit = match field {
+                "entry_items" => " items",
+                "entry_frames_median" => " frames",
+                _ => " ms",
             };
             let listed: Vec<String> = by_round.iter().map(|r| format!("{r:.2}x")).collect();
             let [first_shown, first_compared] = pairs[0];
@@ -441,6 +448,8 @@ mod tests {
                             "round": round, "catalog": catalog,
                             "frame_ms_mean": 50.0 * scale, "entry_ms_median": 900.0 * scale,
                             "entry_ms_min": 800.0 * scale, "entry_items": 200.0 * scale,
+                            "entry_frames_median": 5.0 * scale,
+                            "entry_cpu_ms_median": 1500.0 * scale,
                             "entry_ms_runs": [900.0 * scale, 900.0 * scale, 900.0 * scale],
                             "visible_mesh_draws": draws, "cards": cards}));
                     }
@@ -454,7 +463,7 @@ mod tests {
     fn the_ratio_is_the_median_of_the_rounds_ratios() {
         let rows = comparison(|round| [1.0, 1.3, 1.05][round as usize], 40);
         let (lines, ratios) = scale_report(&rows).unwrap();
-        assert_eq!(ratios.len(), 11);
+        assert_eq!(ratios.len(), 13);
         for ratio in &ratios {
             // The fastest of all rounds' entries: round 0's, 1.0x.
             let expected = if ratio["field"] == "entry_ms_min" {
@@ -469,6 +478,27 @@ mod tests {
             );
         }
         assert!(lines[2].contains("1.05x"), "{}", lines[2]);
+    }
+
+    #[test]
+    fn the_entries_have_rounds_of_their_own() {
+        let mut rows = comparison(|_| 1.0, 40);
+        let entries: Vec<serde_json::Value> = (rows.iter())
+            .filter(|row| row["view"] == "HallEntry" && row["round"] == 2)
+            .cloned()
+            .collect();
+        for round in 3..5 {
+            for mut row in entries.clone() {
+                row["round"] = round.into();
+                rows.push(row);
+            }
+        }
+        let (_, ratios) = scale_report(&rows).unwrap();
+        let rounds = |view: &str| {
+            let ratio = ratios.iter().find(|ratio| ratio["view"] == view).unwrap();
+            ratio["ratios_by_round"].as_array().unwrap().len()
+        };
+        assert_eq!((rounds("HallEntry"), rounds("HallDoor")), (5, 3));
     }
 
     #[test]

@@ -123,34 +123,39 @@ impl View {
             .collect()
     }
 
-    /// The hall's entries and views that a larger catalog must not make
-    /// slower, timed in turns: each round shows both catalogs (in turn
-    /// order alternating by round) at the high tier, then at the low tier
-    /// (without the entries), so that the machine's drift falls on both.
-    /// Each turn starts with the empty scene and the lobby, so the frame
+    /// The hall's views and entries that a larger catalog must not make
+    /// slower, timed in turns so that the machine's drift falls on both
+    /// catalogs: each round of the views shows both catalogs (in turn
+    /// order alternating by round) at the high tier, then at the low tier;
+    /// each turn starts with the empty scene and the lobby, so the frame
     /// budgets (views over the empty scene) are also had minutes apart at
-    /// most. No pictures are taken.
+    /// most. Then the entries' rounds, [`COMPARED_ENTRIES`] entries a turn.
+    /// No pictures are taken.
     fn comparison() -> Vec<Step> {
-        const COMPARED: [View; 7] = [
+        const COMPARED: [View; 6] = [
             View::Empty,
             View::Lobby,
-            View::Entries,
             View::HallDoor,
             View::HallAisle,
             View::LongestAisle,
             View::Booths,
         ];
+        let step = |view, tier, round, compared| Step {
+            view,
+            tier,
+            turn: Some(Turn { round, compared }),
+        };
         let mut steps = Vec::new();
         for round in 0..COMPARISON_ROUNDS {
             for tier in [Tier::High, Tier::Low] {
-                for compared in [round % 2 == 1, round % 2 == 0] {
-                    let turn = Some(Turn { round, compared });
-                    let views = COMPARED.into_iter().filter(|view| match tier {
-                        Tier::High => true,
-                        Tier::Low => view.timed(),
-                    });
-                    steps.extend(views.map(|view| Step { view, tier, turn }));
+                for compared in turn_order(round) {
+                    steps.extend(COMPARED.map(|view| step(view, tier, round, compared)));
                 }
+            }
+        }
+        for round in 0..ENTRY_ROUNDS {
+            for compared in turn_order(round) {
+                steps.push(step(View::Entries, Tier::High, round, compared));
             }
         }
         steps
@@ -192,11 +197,51 @@ struct Turn {
     compared: bool,
 }
 
-/// Rounds of the comparison.
-const COMPARISON_ROUNDS: usize = 3;
+/// Rounds of the comparison of the hall views.
+const COMPARISON_ROUNDS: usize = 5;
 
-/// Entries into the hall per turn of the comparison.
-const COMPARED_ENTRIES: usize = 5;
+/// Rounds of the comparison of the hall's entry, and entries into the hall
+/// per turn: short turns, so that both catalogs' entries are timed within
+/// seconds of each other all along (an entry lasts about a second).
+const ENTRY_ROUNDS: usize = 10;
+const COMPARED_ENTRIES: usize = 3;
+
+/// The first catalog of a round's turns: the shown one, then the compared
+/// one, and so on.
+fn turn_order(round: usize) -> [bool; 2] {
+    let compared_first = round % 2 == 1;
+    [compared_first, !compared_first]
+}
+
+/// The entries view's row: each entry's time, frames and CPU time, their
+/// medians and the fastest time, and what the loading screen waited for.
+fn entries_row(entries: &[EntryTime], items: usize) -> serde_json::Value {
+    fn median<T: Copy + PartialOrd>(runs: &[T]) -> T {
+        let mut sorted = runs.to_vec();
+        sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+        sorted[sorted.len() / 2]
+    }
+    let ms: Vec<f32> = entries.iter().map(|entry| entry.ms.round()).collect();
+    let frames: Vec<u32> = entries.iter().map(|entry| entry.frames).collect();
+    let cpu_ms: Option<Vec<f32>> = (entries.iter())
+        .map(|entry| entry.cpu_ms.map(f32::round))
+        .collect();
+    let mut row = serde_json::json!({
+        "view": "HallEntry",
+        "tier": "high",
+        "entry_ms_runs": ms,
+        "entry_ms_median": median(&ms),
+        "entry_ms_min": ms.iter().copied().fold(f32::INFINITY, f32::min),
+        "entry_frames_runs": frames,
+        "entry_frames_median": median(&frames),
+        "entry_items": items,
+    });
+    if let Some(cpu_ms) = cpu_ms {
+        row["entry_cpu_ms_median"] = median(&cpu_ms).into();
+        row["entry_cpu_ms_runs"] = cpu_ms.into();
+    }
+    row
+}
 
 /// Frames timed per view in a turn of the comparison (the rounds, not the
 /// frames, even out the machine's drift).
@@ -224,14 +269,67 @@ struct CaptureState {
     report: Vec<serde_json::Value>,
     /// The hall view's frame times with the anonymous counting on and off.
     counting: [Vec<f32>; 2],
-    /// When the hall was asked for (real time since start), then how long
-    /// it took until the visitor stood in it (ms): the hall's entry time.
-    entry: (Option<f32>, Option<f32>),
-    /// The entry times of the entries view (ms).
-    entries: Vec<f32>,
+    /// When the hall was asked for (real time since start, and the view's
+    /// frame), then how long it took until the visitor stood in it: the
+    /// hall's entry time.
+    entry: (Option<Mark>, Option<EntryTime>),
+    /// Frames the lobby has been shown for in a row: the entries view
+    /// enters from a settled lobby, as a visitor does.
+    lobby_frames: u32,
+    /// The entry times of the entries view.
+    entries: Vec<EntryTime>,
     /// What the loading screen waited for at the last timed entry: chunks
     /// built and cards and headers painted (the entry's work, machine-free).
     entry_items: usize,
+}
+
+/// How long an entry took, from asking for the hall to the first frame in
+/// it: real time (ms), frames, and the process's CPU time (ms, all its
+/// threads: the app's and the software renderer's; what the entry cost,
+/// whatever else the machine was doing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct EntryTime {
+    ms: f32,
+    frames: u32,
+    cpu_ms: Option<f32>,
+}
+
+/// A moment of the capture: real time (s), the view's frame and the
+/// process's CPU time (ms).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Mark {
+    secs: f32,
+    frame: u32,
+    cpu_ms: Option<f32>,
+}
+
+impl Mark {
+    fn now(secs: f32, frame: u32) -> Self {
+        Mark {
+            secs,
+            frame,
+            cpu_ms: process_cpu_ms(),
+        }
+    }
+
+    fn until(self, end: Mark) -> EntryTime {
+        EntryTime {
+            ms: (end.secs - self.secs) * 1000.0,
+            frames: end.frame - self.frame,
+            cpu_ms: (end.cpu_ms.zip(self.cpu_ms)).map(|(end, start)| end - start),
+        }
+    }
+}
+
+/// The CPU time the process has used (ms, user and system, all threads),
+/// from `/proc/self/stat` (Linux, 100 clock ticks a second); `None`
+/// elsewhere.
+fn process_cpu_ms() -> Option<f32> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // After the command name: the state is field 3, utime and stime 14 and 15.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index)?.parse::<f32>().ok();
+    Some((ticks(11)? + ticks(12)?) * 10.0)
 }
 
 /// How often the entries view goes into the hall (single entries scatter
@@ -259,7 +357,7 @@ impl CaptureState {
         self.started = true;
         self.ready_frames = 0;
         self.frames = 0;
-        self.entry = (enters.then_some(now), None);
+        self.entry = (enters.then(|| Mark::now(now, 0)), None);
     }
 
     /// The first frame in the hall ends a timed entry; the entries view
@@ -273,42 +371,31 @@ impl CaptureState {
         go: &mut MessageWriter<Go>,
     ) {
         if let (true, Some(asked), None) = (in_hall, self.entry.0, self.entry.1) {
-            self.entry.1 = Some((now - asked) * 1000.0);
+            self.entry.1 = Some(asked.until(Mark::now(now, self.frames)));
             self.entry_items = loaded_items;
         }
+        self.lobby_frames = if in_lobby { self.lobby_frames + 1 } else { 0 };
         if view == View::Entries {
-            self.repeat_entry((in_lobby, now), hall, go);
+            self.repeat_entry(now, hall, go);
         }
     }
 
     /// The entries view: into the hall from the lobby, and once in, back
     /// out (its time kept), until every run is done; then their row.
-    fn repeat_entry(
-        &mut self,
-        (in_lobby, now): (bool, f32),
-        hall: HallIndex,
-        go: &mut MessageWriter<Go>,
-    ) {
+    fn repeat_entry(&mut self, now: f32, hall: HallIndex, go: &mut MessageWriter<Go>) {
         match self.entry {
-            (None, _) if in_lobby && self.entries.len() < self.entry_runs() => {
-                self.entry.0 = Some(now);
+            (None, _)
+                if self.lobby_frames >= SETTLE_FRAMES && self.entries.len() < self.entry_runs() =>
+            {
+                self.entry.0 = Some(Mark::now(now, self.frames));
                 go.write(Go::Hall(hall));
             }
-            (Some(_), Some(ms)) => {
-                self.entries.push(ms);
+            (Some(_), Some(took)) => {
+                self.entries.push(took);
                 self.entry = (None, None);
                 go.write(Go::Lobby);
                 if self.entries.len() == self.entry_runs() {
-                    let mut sorted = self.entries.clone();
-                    sorted.sort_by(f32::total_cmp);
-                    let mut row = serde_json::json!({
-                        "view": "HallEntry",
-                        "tier": "high",
-                        "entry_ms_runs": self.entries.iter().map(|ms| ms.round()).collect::<Vec<_>>(),
-                        "entry_ms_median": sorted[sorted.len() / 2].round(),
-                        "entry_ms_min": sorted[0].round(),
-                        "entry_items": self.entry_items,
-                    });
+                    let mut row = entries_row(&self.entries, self.entry_items);
                     self.label_turn(&mut row);
                     self.report.push(row);
                 }
@@ -444,8 +531,8 @@ impl CaptureState {
             Tier::High => "high",
             Tier::Low => "low",
         });
-        if let (View::HallDoor, Some(entry_ms)) = (view, self.entry.1) {
-            entry["entry_ms"] = serde_json::json!(entry_ms.round());
+        if let (View::HallDoor, Some(took)) = (view, self.entry.1) {
+            entry["entry_ms"] = serde_json::json!(took.ms.round());
         }
         if compared {
             let [on, off] = [mean(&self.counting[0]), mean(&self.counting[1])];
@@ -503,6 +590,7 @@ impl Plugin for CapturePlugin {
             report: Vec::new(),
             counting: [Vec::new(), Vec::new()],
             entry: (None, None),
+            lobby_frames: 0,
             entries: Vec::new(),
             entry_items: 0,
         });
@@ -1047,15 +1135,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_comparison_shows_both_catalogs_in_every_round_and_tier_in_alternating_order() {
+    fn the_comparison_shows_both_catalogs_in_every_round_in_alternating_order() {
         let steps = View::comparison();
+        let turns = |view: View, tier: Tier, round: usize| -> Vec<Turn> {
+            let mut turns: Vec<Turn> = (steps.iter())
+                .filter(|step| step.view == view && step.tier == tier)
+                .filter_map(|step| step.turn)
+                .filter(|turn| turn.round == round)
+                .collect();
+            turns.dedup();
+            turns
+        };
+        let in_order = |round: usize| {
+            [round % 2 == 1, round % 2 != 1].map(|compared| Turn { round, compared })
+        };
         for round in 0..COMPARISON_ROUNDS {
             for tier in [Tier::High, Tier::Low] {
-                let turns: Vec<Turn> = (steps.iter())
-                    .filter(|step| step.tier == tier)
-                    .filter_map(|step| step.turn)
-                    .filter(|turn| turn.round == round)
-                    .collect();
+                for view in [View::Empty, View::Lobby, View::HallDoor, View::Booths] {
+                    assert_eq!(turns(view, tier, round), in_order(round), "{view:?}");
+                }
                 let views = |compared: bool| {
                     (steps.iter())
                         .filter(|step| {
@@ -1065,17 +1163,67 @@ mod tests {
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(views(false), views(true), "round {round}, {tier:?}");
-                assert!(views(false).contains(&View::LongestAisle));
                 assert_eq!(views(false)[..2], [View::Empty, View::Lobby]);
-                assert_eq!(views(false).contains(&View::Entries), tier == Tier::High);
-                // The turn that comes first alternates from round to round.
-                assert_eq!(turns[0].compared, round % 2 == 1);
             }
+        }
+        for round in 0..ENTRY_ROUNDS {
+            assert_eq!(turns(View::Entries, Tier::High, round), in_order(round));
         }
         // A turn's steps follow each other: one catalog switch per turn.
         let switches = (steps.windows(2))
             .filter(|pair| pair[0].turn != pair[1].turn)
             .count();
-        assert_eq!(switches + 1, COMPARISON_ROUNDS * 2 * 2);
+        assert_eq!(switches + 1, COMPARISON_ROUNDS * 2 * 2 + ENTRY_ROUNDS * 2);
+    }
+
+    #[test]
+    fn the_entries_row_has_each_entrys_time_frames_and_cpu_time_and_their_medians() {
+        let entry = |ms, frames, cpu_ms| EntryTime {
+            ms,
+            frames,
+            cpu_ms: Some(cpu_ms),
+        };
+        let entries = [
+            entry(900.4, 5, 1510.0),
+            entry(812.0, 4, 1490.0),
+            entry(1200.0, 7, 1620.0),
+        ];
+        let row = entries_row(&entries, 216);
+        let runs = serde_json::json!([900.0, 812.0, 1200.0]);
+        assert_eq!(row["entry_ms_runs"], runs);
+        assert_eq!(row["entry_ms_median"], 900.0);
+        assert_eq!(row["entry_ms_min"], 812.0);
+        assert_eq!(row["entry_frames_runs"], serde_json::json!([5, 4, 7]));
+        assert_eq!(row["entry_frames_median"], 5);
+        assert_eq!(row["entry_cpu_ms_median"], 1510.0);
+        assert_eq!(row["entry_items"], 216);
+        // Where the CPU time cannot be read, the row has none.
+        let no_cpu = entries.map(|entry| EntryTime {
+            cpu_ms: None,
+            ..entry
+        });
+        assert!(
+            entries_row(&no_cpu, 216)
+                .get("entry_cpu_ms_median")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_process_cpu_time_grows_with_work_and_no_faster_than_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f32;
+        let before = process_cpu_ms().expect("/proc/self/stat on Linux");
+        let start = std::time::Instant::now();
+        let mut spin = 0u64;
+        while process_cpu_ms().unwrap() - before < 100.0 {
+            assert!(start.elapsed().as_secs() < 30, "the CPU time does not grow");
+            for _ in 0..100_000 {
+                spin = std::hint::black_box(spin.wrapping_add(1));
+            }
+        }
+        // 100 ms of CPU (less one 10 ms tick) cannot take less wall time
+        // than that spread over every core.
+        let wall_ms = start.elapsed().as_secs_f32() * 1000.0;
+        assert!(wall_ms >= 90.0 / cores, "100 ms of CPU in {wall_ms} ms");
     }
 }
