@@ -372,3 +372,73 @@ fn walking_forward_moves_the_visitor_north() {
 fn visitor_position(app: &mut App) -> Vec3 {
     visitor(app).1.translation
 }
+
+fn modified<A: Asset>(event: &AssetEvent<A>) -> Option<AssetId<A>> {
+    match event {
+        AssetEvent::Modified { id } => Some(*id),
+        _ => None,
+    }
+}
+
+/// The images of the atlas pages drawn now, each with its material.
+fn page_materials(app: &mut App) -> HashMap<AssetId<Image>, AssetId<VenueMaterial>> {
+    let world = app.world_mut();
+    let handles: Vec<Handle<VenueMaterial>> = world
+        .query::<&MeshMaterial3d<VenueMaterial>>()
+        .iter(world)
+        .map(|material| material.0.clone())
+        .collect();
+    let materials = world.resource::<Assets<VenueMaterial>>();
+    (handles.iter())
+        .filter_map(|handle| {
+            let texture = materials.get(handle)?.texture.as_ref()?;
+            Some((texture.id(), handle.id()))
+        })
+        .collect()
+}
+
+/// A repainted page is a new texture, and a material keeps drawing the
+/// texture it was prepared with: unless the page's material is changed
+/// with it, its slots go on showing what they held before (cards of
+/// booths walked past, blank booth headers).
+#[test]
+fn a_repainted_atlas_page_changes_its_material_with_it() {
+    let mut app = headless_app();
+    go(&mut app, Go::Hall(hall("chengdu")), Screen::Hall);
+    let plan = app.world().resource::<HallPlan>().clone();
+    let (entity, _, _) = visitor(&mut app);
+    let mut images = (app.world().resource::<Messages<AssetEvent<Image>>>()).get_cursor();
+    let mut materials = (app
+        .world()
+        .resource::<Messages<AssetEvent<VenueMaterial>>>())
+    .get_cursor();
+    let mut repainted = 0;
+    for index in (0..plan.layout.booths.len()).step_by(40) {
+        let (at, yaw) = plan.viewpoint(index);
+        teleport(&mut app, entity, at, yaw);
+        for _ in 0..8 {
+            app.update();
+            let pages = page_materials(&mut app);
+            let world = app.world();
+            let changed_materials: HashSet<AssetId<VenueMaterial>> = (materials
+                .read(world.resource::<Messages<AssetEvent<VenueMaterial>>>()))
+            .filter_map(modified)
+            .collect();
+            for image in
+                (images.read(world.resource::<Messages<AssetEvent<Image>>>())).filter_map(modified)
+            {
+                if let Some(material) = pages.get(&image) {
+                    repainted += 1;
+                    assert!(
+                        changed_materials.contains(material),
+                        "booth {index}: a page repainted, its material not changed"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        repainted > 20,
+        "only {repainted} pages repainted on the walk"
+    );
+}

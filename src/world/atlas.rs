@@ -52,6 +52,10 @@ pub(crate) struct AtlasRoot(pub Entity);
 struct Page {
     image: Handle<Image>,
     mesh: Handle<Mesh>,
+    /// Its material, told of each change of the page: a changed image is a
+    /// new texture, which the material's bind group must be made anew to
+    /// show (else it keeps drawing the page as it was then).
+    material: Handle<VenueMaterial>,
     slots: Vec<Option<Entity>>,
     dirty: bool,
 }
@@ -249,7 +253,7 @@ fn update_residency<T: Painted>(
         atlas.painted += 1;
         painted += 1;
     }
-    atlas.remesh_dirty_pages(&items, &mut assets.meshes);
+    atlas.remesh_dirty_pages(&items, &mut assets);
 }
 
 /// The items within the radius, nearest first (as many as fit under the
@@ -295,7 +299,7 @@ impl<T: Painted> Atlas<T> {
             return None;
         }
         let image = assets.images.add(self.sheet.blank_page(true));
-        let mesh = spawn_page(
+        let (mesh, material) = spawn_page(
             commands,
             root,
             T::PAGE_NAME,
@@ -307,6 +311,7 @@ impl<T: Painted> Atlas<T> {
         self.pages.push(Page {
             image,
             mesh,
+            material,
             slots: vec![None; self.sheet.slots_per_page()],
             dirty: false,
         });
@@ -316,7 +321,7 @@ impl<T: Painted> Atlas<T> {
     fn remesh_dirty_pages(
         &mut self,
         items: &Query<(Entity, &T, &Transform)>,
-        meshes: &mut Assets<Mesh>,
+        assets: &mut PageAssets,
     ) {
         let sheet = self.sheet;
         for page in self.pages.iter_mut().filter(|page| page.dirty) {
@@ -325,8 +330,11 @@ impl<T: Painted> Atlas<T> {
                 item.and_then(|item| items.get(item).ok())
                     .map(|(_, _, transform)| (slot, transform))
             });
-            if let Some(mut mesh) = meshes.get_mut(&page.mesh) {
+            if let Some(mut mesh) = assets.meshes.get_mut(&page.mesh) {
                 *mesh = sheet.mesh(quads);
+            }
+            if let Some(mut material) = assets.materials.get_mut(&page.material) {
+                material.texture = Some(page.image.clone());
             }
         }
     }

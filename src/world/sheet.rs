@@ -191,17 +191,18 @@ pub(crate) fn spawn_page(
     mesh: Mesh,
     meshes: &mut Assets<Mesh>,
     materials: &mut Assets<VenueMaterial>,
-) -> Handle<Mesh> {
+) -> (Handle<Mesh>, Handle<VenueMaterial>) {
     let mesh = meshes.add(mesh);
+    let material = materials.add(panel_material(image));
     commands.entity(parent).with_child((
         Name::new(name.to_string()),
         Mesh3d(mesh.clone()),
-        MeshMaterial3d(materials.add(panel_material(image))),
+        MeshMaterial3d(material.clone()),
         Transform::IDENTITY,
         // Page meshes change as cards come and go; their bounds are not kept.
         NoFrustumCulling,
     ));
-    mesh
+    (mesh, material)
 }
 
 /// A static sheet filled once (the lobby's featured cards): painted images are added,
