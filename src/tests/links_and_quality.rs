@@ -3,12 +3,13 @@
 
 use std::time::Duration;
 
-use super::common::{go, headless_app, headless_app_with, screen, visitor};
+use super::common::{build_around, go, headless_app, headless_app_with, screen, visitor};
 use crate::Options;
 use crate::deeplink::DeepLink;
 use crate::expo::Screen;
 use crate::expo::catalog::ExpoCatalog;
 use crate::world::cards::{CARD_SHEET, CARD_SHEET_LOW, CardAtlas};
+use crate::world::chunks::HallChunks;
 use crate::world::hall::HallPlan;
 use crate::world::interaction::Selection;
 use crate::world::navigation::{Go, floor_position};
@@ -133,17 +134,20 @@ fn tier(app: &App) -> Tier {
     app.world().resource::<Quality>().tier
 }
 
+fn chunks_built(app: &App) -> usize {
+    app.world().resource::<HallChunks>().built()
+}
+
 #[test]
-fn the_low_tier_repaints_the_hall_with_quarter_size_card_pages_and_keeps_the_place() {
+fn the_low_tier_repaints_the_hall_with_quarter_size_card_pages_builds_less_and_keeps_the_place() {
     let mut app = headless_app();
     go(
         &mut app,
         Go::Hall(HallIndex::from_id("chengdu").unwrap()),
         Screen::Hall,
     );
-    for _ in 0..20 {
-        app.update();
-    }
+    build_around(&mut app);
+    let high_chunks = chunks_built(&app);
     let high_bytes = app.world().resource::<CardAtlas>().texture_bytes();
     let pages = app.world().resource::<CardAtlas>().pages();
     assert!(pages > 0);
@@ -159,6 +163,12 @@ fn the_low_tier_repaints_the_hall_with_quarter_size_card_pages_and_keeps_the_pla
     }
     assert_eq!(screen(&app), Screen::Hall);
     assert_eq!(tier(&app), Tier::Low);
+    build_around(&mut app);
+    let low_chunks = chunks_built(&app);
+    assert!(
+        low_chunks < high_chunks,
+        "chunks built: {low_chunks} on the low tier, {high_chunks} on the high one"
+    );
     let atlas = app.world().resource::<CardAtlas>();
     assert_eq!(atlas.sheet, CARD_SHEET_LOW);
     assert!(atlas.resident() > 0, "cards were repainted");

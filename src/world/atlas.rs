@@ -52,12 +52,15 @@ pub(crate) struct AtlasRoot(pub Entity);
 struct Page {
     image: Handle<Image>,
     mesh: Handle<Mesh>,
-    /// Its material, told of each change of the page: a changed image is a
+    /// Its material, told of each repaint of the page: a changed image is a
     /// new texture, which the material's bind group must be made anew to
     /// show (else it keeps drawing the page as it was then).
     material: Handle<VenueMaterial>,
     slots: Vec<Option<Entity>>,
+    /// Its slots changed (the mesh is rebuilt).
     dirty: bool,
+    /// Its image was painted on (the material is told too).
+    repainted: bool,
 }
 
 /// The texture cache of one kind of item in the current hall.
@@ -249,6 +252,7 @@ fn update_residency<T: Painted>(
         }
         atlas.pages[page].slots[index] = Some(entity);
         atlas.pages[page].dirty = true;
+        atlas.pages[page].repainted = true;
         atlas.slot_of.insert(entity, (page, index));
         atlas.painted += 1;
         painted += 1;
@@ -314,6 +318,7 @@ impl<T: Painted> Atlas<T> {
             material,
             slots: vec![None; self.sheet.slots_per_page()],
             dirty: false,
+            repainted: false,
         });
         Some((self.pages.len() - 1, 0))
     }
@@ -333,7 +338,9 @@ impl<T: Painted> Atlas<T> {
             if let Some(mut mesh) = assets.meshes.get_mut(&page.mesh) {
                 *mesh = sheet.mesh(quads);
             }
-            if let Some(mut material) = assets.materials.get_mut(&page.material) {
+            if std::mem::take(&mut page.repainted)
+                && let Some(mut material) = assets.materials.get_mut(&page.material)
+            {
                 material.texture = Some(page.image.clone());
             }
         }

@@ -2,12 +2,13 @@
 //! and truss, walls, booths with their furniture, totems, banner cables and
 //! the stage of a 24 m square are one merged mesh, built (with what in it
 //! stops the visitor, and its booths' cards and headers and its totems'
-//! signs for the atlases to paint) when the visitor comes within
-//! [`BUILD_RADIUS`] and dropped when they are well past it. A hall of any
+//! signs for the atlases to paint) when the visitor comes within the
+//! [`build_radius`] and dropped when they are well past it. A hall of any
 //! size therefore builds and draws about the same around the visitor. A
 //! haze, on the camera and in the venue's shader, hides the edge of what is
 //! built: it thickens to the colour behind the scene before the build
-//! radius (nearer on the low quality tier), and nothing beyond it is drawn.
+//! radius, and nothing beyond it is drawn. The low quality tier's haze is
+//! nearer, and so is what it builds.
 
 use std::collections::HashMap;
 
@@ -29,11 +30,9 @@ use crate::world::visitor::Visitor;
 
 /// A chunk's edge (metres): the tile the hall's structure was cut into.
 const CHUNK: f32 = TILE;
-/// Chunks whose square comes this close to the visitor are built.
-const BUILD_RADIUS: f32 = 96.0;
-/// Built chunks this far away are dropped (the gap keeps a visitor walking
-/// along an edge from building and dropping the same chunks).
-const DROP_RADIUS: f32 = BUILD_RADIUS + CHUNK;
+/// How far beyond the haze's end chunks are built, so that a chunk is
+/// built before a visitor walking on brings it into view.
+const BUILD_BEYOND_HAZE: f32 = 16.0;
 /// The loading screen waits for the chunks this close to the entrance.
 const ENTRY_RADIUS: f32 = 30.0;
 /// Chunks built per frame once the visitor is in the hall, and while the
@@ -51,6 +50,17 @@ fn haze_range(tier: Tier) -> (f32, f32) {
         Tier::High => (50.0, 80.0),
         Tier::Low => (40.0, 64.0),
     }
+}
+
+/// Chunks whose square comes this close to the visitor are built.
+fn build_radius(tier: Tier) -> f32 {
+    haze_range(tier).1 + BUILD_BEYOND_HAZE
+}
+
+/// Built chunks this far away are dropped (the gap keeps a visitor walking
+/// along an edge from building and dropping the same chunks).
+fn drop_radius(tier: Tier) -> f32 {
+    build_radius(tier) + CHUNK
 }
 
 type ChunkKey = (i32, i32);
@@ -96,6 +106,9 @@ pub(crate) struct HallChunks {
     built: HashMap<ChunkKey, BuiltChunk>,
     /// Chunks within the build radius not built at the last update.
     missing: usize,
+    /// Where the visitor stood, and the tier, at the last update (nothing
+    /// changes while they stand still with every chunk built).
+    streamed_from: Option<([f32; 2], Tier)>,
 }
 
 struct BuiltChunk {
@@ -137,6 +150,7 @@ impl HallChunks {
             ),
             built: HashMap::new(),
             missing: usize::MAX,
+            streamed_from: None,
         }
     }
 
@@ -332,6 +346,7 @@ fn stream_chunks(
     plan: Res<HallPlan>,
     custom: Option<Res<CustomBooth>>,
     screen: Res<State<Screen>>,
+    quality: Res<Quality>,
     visitors: Query<&Transform, With<Visitor>>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut colliders: ResMut<Colliders>,
@@ -339,8 +354,13 @@ fn stream_chunks(
     let Some(at) = visitors.iter().next().map(floor_position) else {
         return;
     };
+    let standpoint = Some((at, quality.tier));
+    if chunks.missing == 0 && chunks.streamed_from == standpoint {
+        return;
+    }
+    chunks.streamed_from = standpoint;
     let far: Vec<ChunkKey> = (chunks.built.iter())
-        .filter(|(key, _)| distance_to(&chunks.square(**key), at) > DROP_RADIUS)
+        .filter(|(key, _)| distance_to(&chunks.square(**key), at) > drop_radius(quality.tier))
         .map(|(key, _)| *key)
         .collect();
     for key in &far {
@@ -348,9 +368,11 @@ fn stream_chunks(
             commands.entity(chunk.entity).despawn();
         }
     }
-    let missing: Vec<ChunkKey> = (chunks.keys_within(at, BUILD_RADIUS).into_iter())
-        .filter(|key| !chunks.built.contains_key(key))
-        .collect();
+    let missing: Vec<ChunkKey> = (chunks
+        .keys_within(at, build_radius(quality.tier))
+        .into_iter())
+    .filter(|key| !chunks.built.contains_key(key))
+    .collect();
     let per_frame = match screen.get() {
         Screen::Loading => CHUNKS_PER_LOADING_FRAME,
         _ => CHUNKS_PER_FRAME,
