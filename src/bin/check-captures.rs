@@ -98,6 +98,26 @@ fn lit_and_roofed(image: &image::RgbImage) -> (f32, f32) {
     (spread, roofed)
 }
 
+/// The hall seen from its door is lit (its floor's light varies) and roofed.
+fn check_hall_door(image: &image::RgbImage) -> Result<String, String> {
+    let (spread, roofed) = lit_and_roofed(image);
+    if spread < 12.0 {
+        return Err(format!(
+            "hall-door.png: the floor is flat, unlit (luminance spread {spread:.1})"
+        ));
+    }
+    if roofed < 0.8 {
+        return Err(format!(
+            "hall-door.png: no ceiling over the hall ({:.0}% of the top is not sky)",
+            roofed * 100.0
+        ));
+    }
+    Ok(format!(
+        "; floor luminance spread {spread:.1}, top {:.0}% ceiling",
+        roofed * 100.0
+    ))
+}
+
 fn check_booth_preview(dir: &Path) -> Result<Vec<String>, String> {
     let path = dir.join("booth-preview.png");
     let image = image::open(&path)
@@ -145,22 +165,7 @@ fn check(dir: &Path) -> Result<Vec<String>, String> {
             image.height()
         );
         if view == "hall-door.png" {
-            let (spread, roofed) = lit_and_roofed(&image);
-            if spread < 12.0 {
-                return Err(format!(
-                    "hall-door.png: the floor is flat, unlit (luminance spread {spread:.1})"
-                ));
-            }
-            if roofed < 0.8 {
-                return Err(format!(
-                    "hall-door.png: no ceiling over the hall ({:.0}% of the top is not sky)",
-                    roofed * 100.0
-                ));
-            }
-            line.push_str(&format!(
-                "; floor luminance spread {spread:.1}, top {:.0}% ceiling",
-                roofed * 100.0
-            ));
+            line.push_str(&check_hall_door(&image)?);
         }
         if view == "card.png" {
             // The card, faced square-on from reading distance, fills the middle.
@@ -426,6 +431,35 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hall from its door, drawn: a grey floor over the bottom third
+    /// (lit as `floor` says, by column), a ceiling or sky on top.
+    fn door_picture(floor: impl Fn(u32) -> u8, top: [u8; 3]) -> image::RgbImage {
+        image::RgbImage::from_fn(320, 180, |x, y| match y {
+            y if y >= 120 => {
+                let grey = floor(x);
+                image::Rgb([grey, grey, grey])
+            }
+            y if y < 40 => image::Rgb(top),
+            _ => image::Rgb([200, 60, 60]),
+        })
+    }
+
+    #[test]
+    fn a_flat_floor_or_a_missing_ceiling_fails_the_door_view() {
+        const CEILING: [u8; 3] = [70, 72, 78];
+        let pools = |x: u32| 120 + ((x as f32 / 20.0).sin() * 40.0) as u8;
+        let lit = door_picture(pools, CEILING);
+        let report = check_hall_door(&lit).expect("a lit, roofed hall passes");
+        assert!(report.contains("100% ceiling"), "{report}");
+        let flat = door_picture(|_| 150, CEILING);
+        let error = check_hall_door(&flat).unwrap_err();
+        assert!(error.contains("flat, unlit"), "{error}");
+        let sky = SKY.map(|c| c as u8);
+        let roofless = door_picture(pools, sky);
+        let error = check_hall_door(&roofless).unwrap_err();
+        assert!(error.contains("no ceiling"), "{error}");
+    }
 
     /// The rows of a comparison in which the compared catalog's figures are
     /// the shown one's times `factor(round)`.

@@ -13,6 +13,7 @@ use crate::world::interaction::{FocusProject, READING_DISTANCE};
 use crate::world::lobby::{GateLabel, HallGate};
 use crate::world::navigation::{Go, Travel, VISITOR_RADIUS, floor_position, place};
 use crate::world::rebuild::ShowCatalog;
+use crate::world::signs::{BoothHeader, TotemSign};
 use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 use bevy::prelude::*;
@@ -446,5 +447,69 @@ fn a_repainted_atlas_page_changes_its_material_with_it() {
     assert!(
         repainted > 20,
         "only {repainted} pages repainted on the walk"
+    );
+}
+
+/// A digest of everything a hall's scene is made of around the visitor:
+/// each mesh's vertices and indices where it stands, and each card, booth
+/// header and totem sign with where it hangs (sorted, so that the order
+/// entities were made in does not count).
+fn scene_digest(app: &mut App) -> Vec<u64> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    fn digest(parts: impl Hash) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        parts.hash(&mut hasher);
+        hasher.finish()
+    }
+    let placed = |transform: &Transform| transform.to_matrix().to_cols_array().map(f32::to_bits);
+    let world = app.world_mut();
+    let mut placed_meshes = world.query::<(&Mesh3d, &Transform)>();
+    let meshes = world.resource::<Assets<Mesh>>();
+    let mut digests: Vec<u64> = (placed_meshes.iter(world))
+        .filter_map(|(mesh, transform)| {
+            let mesh = meshes.get(&mesh.0)?;
+            let attributes: Vec<&[u8]> = mesh.attributes().map(|(_, v)| v.get_bytes()).collect();
+            let indices: Vec<usize> = mesh.indices().into_iter().flat_map(|i| i.iter()).collect();
+            Some(digest((attributes, indices, placed(transform))))
+        })
+        .collect();
+    let meshes = digests.len();
+    digests.extend(
+        (world.query::<(&Card, &Transform)>().iter(world))
+            .map(|(card, at)| digest((card.project.0, card.booth, placed(at)))),
+    );
+    digests.extend(
+        (world.query::<(&BoothHeader, &Transform)>().iter(world))
+            .map(|(header, at)| digest((header.number, header.exhibitor.0, placed(at)))),
+    );
+    digests.extend(
+        (world.query::<(&TotemSign, &Transform)>().iter(world))
+            .map(|(sign, at)| digest((sign.aisle, sign.booths, sign.colour, placed(at)))),
+    );
+    assert!(
+        meshes > 10 && digests.len() > meshes + 100,
+        "{meshes} meshes"
+    );
+    digests.sort_unstable();
+    digests
+}
+
+fn hall_scene_digest(id: &str) -> Vec<u64> {
+    let mut app = headless_app();
+    go(&mut app, Go::Hall(hall(id)), Screen::Hall);
+    build_around(&mut app);
+    scene_digest(&mut app)
+}
+
+/// The generated hall (structure, dressing, furniture, light, cards,
+/// headers and totems) is the same for the same catalog, in a new app.
+#[test]
+fn the_same_catalog_builds_the_same_hall() {
+    let chengdu = hall_scene_digest("chengdu");
+    assert_eq!(chengdu, hall_scene_digest("chengdu"));
+    assert_ne!(
+        chengdu,
+        hall_scene_digest("mianyang"),
+        "the digest tells halls apart"
     );
 }
