@@ -14,6 +14,7 @@ use yunzhan_model::layout::{
 use crate::world::booth::{BACK_WALL, BOOTH_WALL_HEIGHT, FASCIA, booth_frame, booth_rect_in_hall};
 use crate::world::light::BakedLight;
 use crate::world::scene::{MergedMesh, facing_transform, floor_box, industry_color, world};
+use crate::world::venue::{CARPET_FINISH, METAL_FINISH, WOOD_FINISH};
 
 /// Edge of the square tiles a hall's structure is cut into (metres).
 pub(crate) const TILE: f32 = 24.0;
@@ -32,9 +33,10 @@ pub(crate) const TOTEM_SIGN: f32 = 0.86;
 pub(crate) const TOTEM_SIGN_HEIGHT: f32 = 2.25;
 
 const CONCRETE: Color = Color::srgb(0.70, 0.71, 0.72);
-const CARPET: Color = Color::srgb(0.33, 0.39, 0.49);
-const RUNWAY: Color = Color::srgb(0.56, 0.13, 0.15);
-const METAL: Color = Color::srgb(0.30, 0.31, 0.34);
+const CARPET: Color = Color::srgba(0.33, 0.39, 0.49, CARPET_FINISH);
+const RUNWAY: Color = Color::srgba(0.56, 0.13, 0.15, CARPET_FINISH);
+const METAL: Color = Color::srgba(0.30, 0.31, 0.34, METAL_FINISH);
+const WOOD: Color = Color::srgba(0.78, 0.62, 0.42, WOOD_FINISH);
 const CEILING_COLOR: Color = Color::srgb(0.36, 0.38, 0.42);
 const FIXTURE_LIGHT: Color = Color::srgb(1.0, 0.97, 0.90);
 const FASCIA_COLOR: Color = Color::srgb(0.13, 0.15, 0.20);
@@ -312,13 +314,14 @@ pub(crate) fn floor_cells(
     }
 }
 
-/// A colour with its light scaled by `factor`.
+/// A colour with its light scaled by `factor` (its finish kept).
 fn dimmed(color: Color, factor: f32) -> Color {
     let linear = LinearRgba::from(color);
-    LinearRgba::rgb(
+    LinearRgba::new(
         linear.red * factor,
         linear.green * factor,
         linear.blue * factor,
+        linear.alpha,
     )
     .into()
 }
@@ -469,7 +472,7 @@ fn furniture(frame: &Transform, zone: Color, bits: u32, shell: &mut MergedMesh) 
     parts(
         counter.0 + v(-0.05, 0.98, -0.05),
         v(counter.1.x + 0.05, 1.04, counter.1.z + 0.05),
-        Color::srgb(0.78, 0.62, 0.42),
+        WOOD,
     );
     obstacles.push(local_rect(counter.0, counter.1));
     // A plant in a front corner, on the other side; its height varies.
@@ -634,6 +637,43 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(build(), build());
+    }
+
+    /// The vertex alphas (finishes) of a built, lit hall, counted.
+    fn finishes(meshes: &[Mesh]) -> std::collections::HashMap<u32, usize> {
+        let mut counts = std::collections::HashMap::new();
+        for mesh in meshes {
+            let Some(bevy::mesh::VertexAttributeValues::Float32x4(colors)) =
+                mesh.attribute(Mesh::ATTRIBUTE_COLOR)
+            else {
+                panic!("a mesh without vertex colours");
+            };
+            for color in colors {
+                *counts.entry(color[3].to_bits()).or_default() += 1;
+            }
+        }
+        counts
+    }
+
+    /// Carpet, wood and metal reach the shader through the lit, shaded
+    /// mesh (baked light and the floor's shade change only the colour).
+    #[test]
+    fn the_carpet_wood_and_metal_finishes_survive_the_baked_light() {
+        let layout = layout();
+        let mut shell = MergedMesh::new(TILE);
+        let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
+        let booths: Vec<&Booth> = layout.booths.iter().collect();
+        floor(&layout, hall, &booths, &mut shell);
+        ceiling(&hall_light(&layout), hall, &mut shell);
+        for (index, b) in layout.booths.iter().enumerate() {
+            booth(b, index, &mut shell);
+        }
+        let counts = finishes(&shell.build(&hall_light(&layout)));
+        for finish in [1.0, CARPET_FINISH, WOOD_FINISH, METAL_FINISH] {
+            let vertices = counts.get(&finish.to_bits()).copied().unwrap_or(0);
+            assert!(vertices > 0, "no vertex of finish {finish}: {counts:?}");
+        }
+        assert_eq!(counts.len(), 4, "only the four finishes: {counts:?}");
     }
 
     #[test]

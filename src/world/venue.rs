@@ -9,6 +9,13 @@ use bevy::render::RenderApp;
 use bevy::render::render_resource::AsBindGroup;
 use bevy::shader::ShaderRef;
 
+/// The finishes the venue's shader draws into plain surfaces (no texture,
+/// no downloaded byte): a colour's alpha names its finish, since every
+/// venue surface is opaque. Carpet fibres, wood grain, brushed metal.
+pub(crate) const CARPET_FINISH: f32 = 0.75;
+pub(crate) const WOOD_FINISH: f32 = 0.5;
+pub(crate) const METAL_FINISH: f32 = 0.25;
+
 #[derive(Asset, TypePath, AsBindGroup, Debug, Clone, Default)]
 pub(crate) struct VenueMaterial {
     /// Multiplied with the vertex colours (white when absent).
