@@ -618,21 +618,24 @@ mod tests {
         }
     }
 
+    /// The test layout's floor, ceiling and booths, built and lit.
+    fn lit_hall() -> Vec<Mesh> {
+        let layout = layout();
+        let mut shell = MergedMesh::new(TILE);
+        let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
+        let booths: Vec<&Booth> = layout.booths.iter().collect();
+        floor(&layout, hall, &booths, &mut shell);
+        ceiling(&hall_light(&layout), hall, &mut shell);
+        for (index, b) in layout.booths.iter().enumerate() {
+            booth(b, index, &mut shell);
+        }
+        shell.build(&hall_light(&layout))
+    }
+
     #[test]
     fn the_same_layout_gives_the_same_dressing() {
         let build = || {
-            let layout = layout();
-            let mut shell = MergedMesh::new(TILE);
-            let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
-            let booths: Vec<&Booth> = layout.booths.iter().collect();
-            floor(&layout, hall, &booths, &mut shell);
-            ceiling(&hall_light(&layout), hall, &mut shell);
-            for (index, b) in layout.booths.iter().enumerate() {
-                booth(b, index, &mut shell);
-            }
-            let meshes = shell.build(&hall_light(&layout));
-            meshes
-                .iter()
+            (lit_hall().iter())
                 .map(|mesh| format!("{:?}", mesh.attribute(Mesh::ATTRIBUTE_COLOR)))
                 .collect::<Vec<_>>()
         };
@@ -659,16 +662,7 @@ mod tests {
     /// mesh (baked light and the floor's shade change only the colour).
     #[test]
     fn the_carpet_wood_and_metal_finishes_survive_the_baked_light() {
-        let layout = layout();
-        let mut shell = MergedMesh::new(TILE);
-        let hall = Rect::new(0.0, 0.0, layout.width, layout.depth);
-        let booths: Vec<&Booth> = layout.booths.iter().collect();
-        floor(&layout, hall, &booths, &mut shell);
-        ceiling(&hall_light(&layout), hall, &mut shell);
-        for (index, b) in layout.booths.iter().enumerate() {
-            booth(b, index, &mut shell);
-        }
-        let counts = finishes(&shell.build(&hall_light(&layout)));
+        let counts = finishes(&lit_hall());
         for finish in [1.0, CARPET_FINISH, WOOD_FINISH, METAL_FINISH] {
             let vertices = counts.get(&finish.to_bits()).copied().unwrap_or(0);
             assert!(vertices > 0, "no vertex of finish {finish}: {counts:?}");
