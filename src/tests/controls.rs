@@ -7,6 +7,7 @@ use crate::expo::storage::Storage;
 use crate::expo::{Favourites, Lang};
 use crate::ui::Panels;
 use crate::world::controls::{InputDevice, Joystick, PointerLock, SceneTap};
+use crate::world::interaction::UiCapture;
 use bevy::input::ButtonState;
 use bevy::input::keyboard::{Key, KeyboardInput};
 use bevy::input::mouse::MouseButtonInput;
@@ -118,6 +119,35 @@ fn dragging_a_finger_looks_around_and_a_tap_acts_without_locking() {
         PointerLock(false),
         "touch never locks a pointer"
     );
+}
+
+/// A finger down and up between two frames (a quick tap on a slow device):
+/// on a panel it is the panel's, beside it the scene's.
+#[test]
+fn a_quick_tap_on_a_panel_does_not_reach_the_scene_behind_it() {
+    let mut app = headless_app();
+    let window = with_window(&mut app);
+    app.world_mut().resource_mut::<UiCapture>().panels = vec![Rect::new(8.0, 217.0, 382.0, 440.0)];
+    let quick_tap = |app: &mut App, at: Vec2| {
+        for phase in [TouchPhase::Started, TouchPhase::Ended] {
+            app.world_mut().write_message(TouchInput {
+                phase,
+                position: at,
+                window,
+                force: None,
+                id: 9,
+            });
+        }
+        app.update();
+    };
+    quick_tap(&mut app, Vec2::new(38.0, 416.0));
+    assert_eq!(
+        taps(&app),
+        0,
+        "the tap on the panel's button reached the scene"
+    );
+    quick_tap(&mut app, Vec2::new(195.0, 600.0));
+    assert_eq!(taps(&app), 1, "a quick tap on the scene is a tap");
 }
 
 #[test]

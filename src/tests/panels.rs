@@ -21,7 +21,7 @@ use crate::remote::{
 };
 use crate::ui::Panels;
 use crate::world::controls::InputDevice;
-use crate::world::interaction::Selection;
+use crate::world::interaction::{Selection, UiCapture};
 use crate::world::navigation::Go;
 use crate::world::quality::Quality;
 use crate::world::rebuild::ShowCatalog;
@@ -578,7 +578,8 @@ fn my_inquiries_shows_the_agents_reply_and_stage_badges_what_is_new_and_sends_a_
 /// A phone held upright (390×844 CSS pixels) in a visitor's hand: with
 /// five panels open, one shows at a time, inside the screen and above the
 /// joystick; closing it shows the next; every button, box and field on
-/// screen is at least 44 points tall.
+/// screen is at least 44 points tall and inside the panel area the scene
+/// leaves alone (a quick tap on a button must not reach the card behind).
 #[test]
 fn on_a_phone_one_panel_shows_at_a_time_inside_the_screen_with_44_point_targets() {
     use egui::accesskit::Role;
@@ -637,7 +638,70 @@ fn on_a_phone_one_panel_shows_at_a_time_inside_the_screen_with_44_point_targets(
             "with {title} open, targets under 44 points:\n{}",
             small.join("\n")
         );
+        // The scene must know where the panels are before a quick tap lands.
+        let covered = &panels.world().resource::<UiCapture>().panels;
+        let on_panel = |at: egui::Pos2| {
+            covered
+                .iter()
+                .any(|panel| panel.contains(Vec2::new(at.x, at.y)))
+        };
+        // (What lies below the panel's rectangle is scrolled out of it.)
+        let bare: Vec<String> = (panels.root())
+            .query_all_by(|node| targets.contains(&node.role()))
+            .filter(|node| {
+                node.rect().center().y < rect.bottom() && !on_panel(node.rect().center())
+            })
+            .map(|node| format!("{:?} {:?}", node.accesskit_node().label(), node.rect()))
+            .collect();
+        assert!(
+            bare.is_empty(),
+            "with {title} open, targets outside {covered:?}:\n{}",
+            bare.join("\n")
+        );
+        assert!(
+            !on_panel(egui::pos2(20.0, joystick_top + 40.0)),
+            "the scene beside the joystick is free: {covered:?}"
+        );
         panels.click("×");
     }
     assert_eq!(panels.root().query_all_by_role(Role::Window).count(), 0);
+}
+
+/// On a phone in a hall the map would cover the scene: it shows only after
+/// the top bar's map button, and its close button puts it away.
+#[test]
+fn on_a_phone_the_hall_map_shows_only_when_asked() {
+    use egui::accesskit::Role;
+    let mut panels = PanelsApp::on_screen(egui::vec2(390.0, 844.0), |app| {
+        app.insert_resource(InputDevice::Touch);
+    });
+    go(&mut panels.app, Go::Hall(chengdu()), Screen::Hall);
+    panels.set::<Panels>(|panels| panels.hint = false);
+    let windows = |panels: &PanelsApp| -> Vec<String> {
+        (panels.root().query_all_by_role(Role::Window))
+            .map(|window| {
+                window
+                    .accesskit_node()
+                    .label()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert!(
+        windows(&panels).is_empty(),
+        "in the hall: {:?}",
+        windows(&panels)
+    );
+    panels.click("平面图");
+    panels.frames(3);
+    assert_eq!(windows(&panels), ["平面图"]);
+    panels.click("×");
+    panels.frames(3);
+    assert!(
+        windows(&panels).is_empty(),
+        "closed: {:?}",
+        windows(&panels)
+    );
+    assert!(!panels.world().resource::<Panels>().map);
 }

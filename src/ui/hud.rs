@@ -30,6 +30,7 @@ pub(super) fn top_bar(
     hall: Option<Res<CurrentHall>>,
     platform: Res<PlatformStatus>,
     (sent, threads): (Res<SentInquiries>, Res<Threads>),
+    layout: Res<PanelLayout>,
     mut hop: MessageWriter<HopBooth>,
     mut go: MessageWriter<Go>,
 ) -> Result {
@@ -92,6 +93,9 @@ pub(super) fn top_bar(
                         }
                         if row.button(lang.pick("返回序厅", "Back to lobby")).clicked() {
                             go.write(Go::Lobby);
+                        }
+                        if layout.is_phone() {
+                            row.toggle_value(&mut open.map, lang.pick("平面图", "Map"));
                         }
                     }
                     platform_badge(row, &platform, lang);

@@ -42,6 +42,10 @@ pub(super) struct PanelLayout {
 }
 
 impl PanelLayout {
+    pub(super) fn is_phone(&self) -> bool {
+        self.phone.is_some()
+    }
+
     pub(super) fn shows(&self, panel: Panel) -> bool {
         self.phone.is_none_or(|(front, _)| front == Some(panel))
     }
@@ -141,7 +145,7 @@ pub(super) fn decide(
             (Panel::Favourites, panels.favourites),
             (Panel::Directory, panels.directory),
             (Panel::Hint, panels.hint),
-            (Panel::Map, *screen.get() == Screen::Hall),
+            (Panel::Map, *screen.get() == Screen::Hall && panels.map),
         ];
         let front = open
             .into_iter()

@@ -5,6 +5,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
+use super::Panels;
 use super::layout::{Panel, PanelLayout};
 use crate::expo::{Lang, Screen};
 use crate::world::hall::HallPlan;
@@ -19,6 +20,7 @@ pub(super) fn minimap(
     plan: Option<Res<HallPlan>>,
     screen: Res<State<Screen>>,
     panel_layout: Res<PanelLayout>,
+    mut panels: ResMut<Panels>,
     visitors: Query<(Entity, &Transform, &Visitor)>,
     mut commands: Commands,
     mut texture: Local<Option<egui::TextureHandle>>,
@@ -40,10 +42,12 @@ pub(super) fn minimap(
     }
     let plan_texture = texture.as_ref().map(egui::TextureHandle::id);
     let title = lang.pick("平面图", "Map");
+    // A phone's map closes like any panel (its top bar button opens it).
+    let mut shown = true;
     panel_layout.show(
         &ctx,
         title,
-        None,
+        panel_layout.is_phone().then_some(&mut shown),
         |wide| {
             wide.anchor(egui::Align2::LEFT_BOTTOM, [8.0, -8.0])
                 .resizable(false)
@@ -94,6 +98,9 @@ pub(super) fn minimap(
             }
         },
     );
+    if !shown {
+        panels.map = false;
+    }
     Ok(())
 }
 

@@ -34,6 +34,9 @@ pub(crate) struct Panels {
     pub(crate) inquiry: bool,
     /// "My inquiries": the visitor's threads with the service agents.
     pub(crate) threads: bool,
+    /// A phone shows the hall's map only when asked (it would cover the
+    /// scene); a wide screen always shows it, in a corner.
+    pub(crate) map: bool,
 }
 
 impl Default for Panels {
@@ -46,6 +49,7 @@ impl Default for Panels {
             diagnostics: false,
             inquiry: false,
             threads: false,
+            map: false,
         }
     }
 }
@@ -103,8 +107,31 @@ fn record_input_capture(mut contexts: EguiContexts, mut capture: ResMut<UiCaptur
     capture.set_if_neq(UiCapture {
         pointer: ctx.egui_wants_pointer_input() || ctx.egui_is_using_pointer(),
         keyboard: ctx.egui_wants_keyboard_input(),
+        panels: panel_rects(ctx),
     });
     Ok(())
+}
+
+/// The shown panels that take clicks, in window coordinates (egui's points
+/// times its zoom), in a stable order. egui's background layer covers the
+/// whole screen, under everything: there it is the scene's.
+fn panel_rects(ctx: &egui::Context) -> Vec<Rect> {
+    let zoom = ctx.zoom_factor();
+    let layers = ctx.memory(|memory| memory.areas().visible_layer_ids());
+    let mut rects: Vec<Rect> = (layers.into_iter())
+        .filter(|layer| layer.order != egui::Order::Background)
+        .filter_map(|layer| egui::containers::AreaState::load(ctx, layer.id))
+        .filter(|area| area.interactable)
+        .map(|area| {
+            let rect = area.rect();
+            Rect::from_corners(
+                Vec2::new(rect.min.x, rect.min.y) * zoom,
+                Vec2::new(rect.max.x, rect.max.y) * zoom,
+            )
+        })
+        .collect();
+    rects.sort_by(|a, b| (a.min.x.total_cmp(&b.min.x)).then(a.min.y.total_cmp(&b.min.y)));
+    rects
 }
 
 /// The kiosk's UI scale: egui's 30-point buttons become 45 px.

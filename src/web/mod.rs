@@ -11,7 +11,9 @@ use crate::deeplink::DeepLink;
 use crate::expo::{Screen, ShippedFiles};
 use crate::remote::{CatalogSource, InquiryState, PlatformStatus, SentInquiries, Threads};
 use crate::world::controls::InputDevice;
+use crate::world::lobby::HallGate;
 use crate::world::quality::{Quality, Tier};
+use crate::world::visitor::Visitor;
 use yunzhan_model::api::{Author, Thread};
 
 /// Frames drawn in a settled scene before the page counts as ready.
@@ -40,6 +42,7 @@ pub(super) fn plugin(app: &mut App) {
             follow_in_address_bar,
             report_state,
             report_preview,
+            report_gates_in_view,
         ),
     );
 }
@@ -431,6 +434,33 @@ fn report_state(
         let _ = match value {
             Some(value) => root.set_attribute(name, &value),
             None => root.remove_attribute(name),
+        };
+    }
+}
+
+/// `<html data-gates-in-view>`: how many of the lobby's hall gates have
+/// their doorway's centre inside the visitor's field of view (a phone held
+/// upright must see more than the stage); absent outside the lobby.
+fn report_gates_in_view(
+    cameras: Query<(&Camera, &GlobalTransform), With<Visitor>>,
+    gates: Query<&GlobalTransform, With<HallGate>>,
+    mut reported: Local<Option<usize>>,
+) {
+    let in_view = cameras.single().ok().and_then(|(camera, eye)| {
+        let count = (gates.iter())
+            .filter_map(|gate| camera.world_to_ndc(eye, gate.translation()))
+            .filter(|ndc| ndc.x.abs() <= 1.0 && ndc.y.abs() <= 1.0 && ndc.z > 0.0)
+            .count();
+        (!gates.is_empty()).then_some(count)
+    });
+    if *reported == in_view {
+        return;
+    }
+    *reported = in_view;
+    if let Some(root) = root() {
+        let _ = match in_view {
+            Some(count) => root.set_attribute("data-gates-in-view", &count.to_string()),
+            None => root.remove_attribute("data-gates-in-view"),
         };
     }
 }

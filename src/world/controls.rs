@@ -109,7 +109,9 @@ fn mouse_clicks(
     }
     if kiosk.is_some() {
         // A touch screen that reports mouse clicks: a tap, never a lock.
-        if let Some(at) = windows.iter().next().and_then(Window::cursor_position) {
+        if let Some(at) = windows.iter().next().and_then(Window::cursor_position)
+            && !ui.takes_tap(at)
+        {
             taps.write(SceneTap(at));
         }
         return;
@@ -123,7 +125,7 @@ fn mouse_clicks(
     let at = if lock.0 {
         Some(window.size() / 2.0)
     } else {
-        window.cursor_position()
+        window.cursor_position().filter(|&at| !ui.takes_tap(at))
     };
     if let Some(at) = at {
         lock.0 = true;
@@ -179,7 +181,7 @@ fn touch_look_and_tap(
         }
     }
     for finger in touches.iter_just_released() {
-        if finger.distance().length() <= CLICK_SLOP {
+        if finger.distance().length() <= CLICK_SLOP && !ui.takes_tap(finger.position()) {
             taps.write(SceneTap(finger.position()));
         }
     }

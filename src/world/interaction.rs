@@ -31,10 +31,21 @@ pub(crate) struct HopBooth(pub i32);
 
 /// Set by the UI while it uses the pointer (a click on a panel) or the
 /// keyboard (typing in a text field), so those do not reach the scene.
-#[derive(Resource, Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Resource, Debug, Default, Clone, PartialEq)]
 pub(crate) struct UiCapture {
     pub(crate) pointer: bool,
     pub(crate) keyboard: bool,
+    /// Where the panels were drawn last frame (window coordinates): a tap
+    /// pressed and lifted between two frames (a quick finger on a slow
+    /// device) lands on them before the UI can say it took the pointer.
+    pub(crate) panels: Vec<Rect>,
+}
+
+impl UiCapture {
+    /// Whether a tap at `at` (window coordinates) belongs to the panels.
+    pub(crate) fn takes_tap(&self, at: Vec2) -> bool {
+        self.pointer || self.panels.iter().any(|panel| panel.contains(at))
+    }
 }
 
 #[derive(Resource, Debug, Clone, Copy)]

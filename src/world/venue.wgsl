@@ -1,8 +1,10 @@
 // The venue's material: light is baked into the vertex colours when a scene
 // is built, so a fragment is its texture (if any) times its vertex colour —
 // no lighting at run time, the cheapest shading a GPU (or a software
-// rasteriser) can do. In a hall the camera's linear `DistanceFog` (the haze
-// that hides the edge of what is built) is mixed in by distance.
+// rasteriser) can do. An untextured surface also gets its finish (carpet,
+// wood, brushed metal), drawn from its world position by `finish` with no
+// texture to download. In a hall the camera's linear `DistanceFog` (the
+// haze that hides the edge of what is built) is mixed in by distance.
 #import bevy_pbr::forward_io::VertexOutput
 #ifdef DISTANCE_FOG
 #import bevy_pbr::mesh_view_bindings::{fog, view}

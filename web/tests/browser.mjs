@@ -24,8 +24,10 @@
 //      a forged form and a cross-site post change nothing; axe-core on
 //      every workspace and thread page;
 //   4c. a phone held upright (390x844, touch): the touch controls from the
-//      first frame, no scrollbars, an inquiry typed on it reaches the
-//      agent, and the joystick walks;
+//      first frame, the lobby's gates in view, no scrollbars, the hint
+//      closed by a tap that opens nothing behind it, a card opened by a
+//      tap, its inquiry button tapped, the inquiry typed on it reaches the
+//      project's agent, and the joystick walks;
 //   8. a workspace session expires (a server with 3-second sessions);
 //   9. an organiser's dashboard counts those inquiries, draws its charts,
 //      passes axe-core and downloads its tables (workbook and CSV);
@@ -166,6 +168,62 @@ async function typeInquiry(page, name, email, message, beforeSubmit = async () =
   await press("Tab");
   await press("Enter");
 }
+
+/** Boxes of `wanted` pixels in a PNG: each connected region at least
+ * `min` px in both directions and mostly `wanted` (text may lie inside). */
+function boxes(png, wanted, min) {
+  const { width, height, data } = PNG.sync.read(png);
+  const fill = (i) => wanted(data[i * 4], data[i * 4 + 1], data[i * 4 + 2]);
+  const seen = new Uint8Array(width * height);
+  const found = [];
+  for (let start = 0; start < width * height; start++) {
+    if (seen[start] || !fill(start)) continue;
+    const stack = [start];
+    seen[start] = 1;
+    let pixels = 0, x0 = width, y0 = height, x1 = 0, y1 = 0;
+    while (stack.length) {
+      const i = stack.pop();
+      const x = i % width, y = (i - x) / width;
+      pixels++;
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, i - width, i + width]) {
+        if (j >= 0 && j < width * height && !seen[j] && fill(j)) { seen[j] = 1; stack.push(j); }
+      }
+    }
+    const w = x1 - x0 + 1, h = y1 - y0 + 1;
+    if (w >= min && h >= min && pixels >= 0.5 * w * h) found.push({ x: x0, y: y0, w, h });
+  }
+  return { width, height, found };
+}
+const BUTTON = (r, g, b) => r === 60 && g === 60 && b === 60; // egui's button fill
+const TEXT_FIELD = (r, g, b) => r <= 12 && g <= 12 && b <= 12; // egui's text field fill
+/** The buttons (or, with TEXT_FIELD, the text fields) the app's panels draw
+ * in the canvas, found in a screenshot (optionally kept in OUT_DIR/name) by
+ * their fill. Only those under the open panel's close button (its title
+ * bar) count, in rows from the top: the top bar's buttons are left out. */
+async function panelRows(page, name, wanted = BUTTON) {
+  const png = await page.screenshot(name ? { path: join(out, name) } : {});
+  const { width, found } = boxes(png, BUTTON, 30);
+  // The close button: square, at the right of the screen.
+  const close = found.filter((b) => Math.abs(b.w - b.h) <= 2 && b.x + b.w > width - 30).sort((a, b) => a.y - b.y).pop();
+  if (!close) return [];
+  const rows = [];
+  const shown = wanted === BUTTON ? found : boxes(png, wanted, 30).found;
+  for (const box of shown.filter((b) => b.y > close.y + close.h).sort((a, b) => a.y - b.y || a.x - b.x)) {
+    const row = rows.find((r) => Math.abs(r[0].y - box.y) <= 3);
+    if (row) row.push(box); else rows.push([box]);
+  }
+  return rows;
+}
+/** The project card nearest the middle of the screen (the screenshot kept in
+ * OUT_DIR/name): white faces of 40 px and more in the picture are cards
+ * (white under a coloured header). */
+async function cardNearTheMiddle(page, name) {
+  const { width, height, found } = boxes(await page.screenshot({ path: join(out, name) }), (r, g, b) => r >= 245 && g >= 245 && b >= 240, 40);
+  const distance = (box) => Math.hypot(box.x + box.w / 2 - width / 2, box.y + box.h / 2 - height / 2);
+  return found.sort((a, b) => distance(a) - distance(b))[0];
+}
+const center = (box) => ({ x: box.x + box.w / 2, y: box.y + box.h / 2 });
 
 /** axe-core on the page: no serious or critical violation. */
 async function accessible(page, what) {
@@ -398,6 +456,7 @@ async function sessionExpiry() {
 await startServer();
 const browser = await launchChromium();
 const timing = {};
+let desktopGates = null; // the lobby's gates in a 1280x720 view (part 1)
 const project = await (await fetch(`${base}/api/v1/projects/YZ-2023-00001`)).json();
 try {
   // 1. The page served with the API.
@@ -465,6 +524,8 @@ try {
       null, { timeout: 30_000, polling: 250 }).then((length) => length.jsonValue(), () => 0);
     check(cached > 1_000_000, `the catalog cache is kept in the browser's storage (${cached} characters)`);
     await screenshot(page, "web-lobby.png");
+    await holds(page, () => document.documentElement.hasAttribute("data-gates-in-view"), null, 30_000);
+    desktopGates = Number(await attribute(page, "data-gates-in-view"));
     const scroll = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight, innerWidth, innerHeight]);
     check(scroll[0] <= scroll[2] && scroll[1] <= scroll[3], `no scrollbars (${scroll.join("x")})`);
     // The canvas follows the window: its drawing buffer matches the new
@@ -622,30 +683,73 @@ try {
     await context.close();
   }
 
-  // 4c. A phone held upright (390x844, touch only): the touch controls,
-  // hint and sizes from the first frame (not after a first touch), one panel
-  // at a time inside the screen, an inquiry sent from it, and a walk with
-  // the joystick.
+  // 4c. A phone held upright (390x844, touch only), used with fingers: the
+  // touch controls from the first frame (not after a first touch) and a
+  // field of view that shows the lobby's gates; at a booth, the first-visit
+  // hint dismissed by a tap (which must not reach the card behind it), a
+  // card opened by a tap, its "Send an inquiry" tapped, the form typed on
+  // the on-screen keyboard and sent to that project's agent, and a walk
+  // with the joystick.
   {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     const page = await context.newPage();
-    await page.goto(`${base}/?project=${project.platform_no}&inquire=1&lang=en`);
+    const tap = async (at) => { await page.touchscreen.tap(at.x, at.y); await frames(page, 4); };
+    await page.goto(`${base}/?lang=en`);
     await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
     check(await attribute(page, "data-input") === "touch",
       `a phone starts with the touch controls, before any touch (data-input=${await attribute(page, "data-input")})`);
-    await waitForAttribute(page, "data-hall", project.hall, 60_000);
+    await holds(page, () => document.documentElement.hasAttribute("data-gates-in-view"), null, 30_000);
+    const phoneGates = Number(await attribute(page, "data-gates-in-view"));
+    check(phoneGates >= 4,
+      `held upright, the phone sees the lobby's gates beside the stage: ${phoneGates} of 22 in view (1280x720: ${desktopGates})`);
+    await screenshot(page, "web-phone-lobby.png");
+
+    await page.goto(`${base}/?hall=${project.hall}&booth=1&lang=en`);
+    await page.waitForSelector("html[data-yunzhan=ready]", { timeout: READY_TIMEOUT });
+    await waitForAttribute(page, "data-booth", "1", 120_000);
     const size = await page.evaluate(() => [innerWidth, innerHeight, document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
     check(size[0] === 390 && size[2] <= size[0] && size[3] <= size[1], `the app fills the phone's screen without scrollbars (${size.join(", ")})`);
-    await frames(page, 30);
+    await frames(page, 10);
+    const hint = await panelRows(page, "web-phone-hint.png");
+    check(hint.length === 1 && hint[0].length === 1, `the first-visit hint shows one button, "Got it" (${JSON.stringify(hint)})`);
+    await tap(center(hint[0][0]));
+    const hintGone = await until(async () => (await panelRows(page)).length === 0, "the hint to close", 30_000).then(() => true, () => false);
+    check(hintGone && await attribute(page, "data-project") === null,
+      `a tap on "Got it" closes the hint and opens nothing behind it (hint closed: ${hintGone}, open project: ${await attribute(page, "data-project")})`);
+
+    const card = await cardNearTheMiddle(page, "web-phone-booth.png");
+    check(!!card, `a card is in view at booth 1 (${JSON.stringify(card)})`);
+    if (card) await tap(center(card));
+    const opened = await holds(page, () => !!document.documentElement.dataset.project, null, 60_000)
+      ? await attribute(page, "data-project") : null;
+    const tapped = opened && await (await fetch(`${base}/api/v1/projects/${opened}`)).json();
+    check(!!tapped && tapped.hall === project.hall, `a tap on a card at booth 1 opens its project (${opened}, in ${tapped && tapped.hall})`);
+    if (!tapped) throw new Error("no card opened by a tap: the rest of the phone's visit needs one");
+    await frames(page, 10);
+    const detail = await panelRows(page, "web-phone-card.png");
+    // The project's panel: "Save", "Send an inquiry", "Go to booth" in the row under its title.
+    const actions = detail.find((row) => row.length === 3);
+    check(!!actions, `the project's panel shows its three actions (${JSON.stringify(detail)})`);
+    if (!actions) throw new Error("no action buttons on the project's panel");
+    await tap(center(actions[1]));
+    await frames(page, 10);
+    // The form's first field (the name), tapped for the on-screen keyboard.
+    const fields = await until(async () => {
+      const found = (await panelRows(page, null, TEXT_FIELD)).flat();
+      return found.length ? found : null;
+    }, "the inquiry form's text fields", 30_000).catch(() => []);
+    check(fields.length >= 2, `"Send an inquiry" opens the form (text fields: ${JSON.stringify(fields)})`);
+    if (!fields.length) throw new Error("no inquiry form on the phone");
+    await tap(center(fields[0]));
     await screenshot(page, "web-phone-inquiry.png");
     // A phone's on-screen keyboard sends keys as a desktop's does.
     await typeInquiry(page, "Phone Visitor", "phone@example.org", "Sent from a phone held upright");
     const delivered = await holds(page, () => document.documentElement.dataset.sent === "1", null, 60_000);
-    const token = spawnSync(serverBinary, ["agent-token", project.agent.id, "--db", db], { encoding: "utf8" }).stdout.trim();
-    const inbox = JSON.stringify(await (await fetch(`${base}/api/v1/agents/${project.agent.id}/inquiries`,
+    const token = spawnSync(serverBinary, ["agent-token", tapped.agent.id, "--db", db], { encoding: "utf8" }).stdout.trim();
+    const inbox = JSON.stringify(await (await fetch(`${base}/api/v1/agents/${tapped.agent.id}/inquiries`,
       { headers: { Authorization: `Bearer ${token}` } })).json());
-    check(delivered && inbox.includes("Sent from a phone held upright"),
-      `the inquiry typed on the phone reached the service agent (data-sent ${await attribute(page, "data-sent")})`);
+    check(delivered && inbox.includes("Sent from a phone held upright") && inbox.includes(tapped.platform_no),
+      `the inquiry typed on the phone reached ${tapped.platform_no}'s service agent (data-sent ${await attribute(page, "data-sent")})`);
     await screenshot(page, "web-phone-sent.png");
     // A finger on the joystick (bottom right), pulled down: the visitor
     // walks backwards out of the booth, and the nearest booth changes.
