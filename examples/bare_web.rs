@@ -24,7 +24,10 @@ fn main() -> AppExit {
     })
     .add_systems(EguiPrimaryContextPass, hello);
     #[cfg(target_arch = "wasm32")]
-    app.add_plugins(yunzhan::web::first_frame_plugin);
+    {
+        app.add_plugins(yunzhan::web::first_frame_plugin);
+        yunzhan::web::mark_phase("yunzhan-built");
+    }
     app.run()
 }
 

@@ -22,6 +22,7 @@ fn main() -> AppExit {
 fn main() -> AppExit {
     let started = yunzhan::web::take_page_files()
         .and_then(|files| yunzhan::app(&yunzhan::web::page_options()?, files));
+    yunzhan::web::mark_phase("yunzhan-built");
     match started {
         Ok(mut app) => app.run(),
         Err(message) => {

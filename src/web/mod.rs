@@ -174,7 +174,17 @@ fn loading_stages(status: Res<PlatformStatus>, mut shown: Local<Option<(usize, u
 /// `performance.timeOrigin`); shared with the size baseline example so both
 /// are timed the same way.
 pub fn first_frame_plugin(app: &mut App) {
+    app.add_systems(PreStartup, || mark_phase("yunzhan-first-update"));
     app.add_systems(Last, mark_first_frame);
+}
+
+/// A `performance.mark` for web/tests/first-frame.mjs, which reports the
+/// start-up's phases: `yunzhan-built` (the app's plugins built) and
+/// `yunzhan-first-update` (the renderer ready, the first update begins).
+pub fn mark_phase(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|window| window.performance()) {
+        let _ = performance.mark(name);
+    }
 }
 
 fn mark_first_frame(mut marked: Local<bool>) {

@@ -5,7 +5,8 @@
 // frame is the app's `<html data-first-frame>` mark (src/web.rs, shared by
 // the bare baseline example). Prints one JSON object: per name, the runs
 // and their median in milliseconds after navigation, and the medians of the
-// phases the page marks (downloaded, compiled, started: see index.html).
+// phases the page and the app mark (downloaded, compiled, started: see
+// index.html; built, renderer ready, first update: src/web/mod.rs).
 //
 //   node web/tests/first-frame.mjs NAME=DIST [NAME=DIST ...]
 import { launchChromium, serveStatic } from "./support.mjs";
@@ -34,7 +35,13 @@ try {
       const run = await page.evaluate(() => {
         const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? NaN);
         const first = Math.round(Number(document.documentElement.dataset.firstFrame) - performance.timeOrigin);
-        return { first, downloaded: at("yunzhan-downloaded"), compiled: at("yunzhan-compiled") };
+        return {
+          first,
+          downloaded: at("yunzhan-downloaded"),
+          compiled: at("yunzhan-compiled"),
+          built: at("yunzhan-built"),
+          updating: at("yunzhan-first-update"),
+        };
       });
       if (round > 0) runs[name].push(run);
       await context.close();
@@ -51,6 +58,11 @@ try {
       downloaded_ms: median(own.map((run) => run.downloaded)),
       compiled_ms: median(own.map((run) => run.compiled - run.downloaded)),
       started_ms: median(own.map((run) => run.first - run.compiled)),
+      // The start's parts: the app's plugins built (JS glue included), the
+      // window and renderer made ready, the first update up to its end.
+      built_ms: median(own.map((run) => run.built - run.compiled)),
+      renderer_ms: median(own.map((run) => run.updating - run.built)),
+      first_update_ms: median(own.map((run) => run.first - run.updating)),
     };
   }
   // With two dists: the median over rounds of the first's time over the
