@@ -2,7 +2,7 @@
 // for docs/PERFORMANCE.md: each dist is served from a plain static server
 // on loopback and loaded RUNS times in a fresh browser context (the dists
 // taking turns, after a round that is not counted); the first
-// frame is the app's `<html data-first-frame>` mark (src/web.rs, shared by
+// frame is the app's `<html data-first-frame>` mark (src/web/mod.rs, shared by
 // the bare baseline example). Prints one JSON object: per name, the runs
 // and their median in milliseconds after navigation, and the medians of the
 // phases the page and the app mark (downloaded, compiled, started: see
