@@ -322,8 +322,9 @@ impl Mark {
 }
 
 /// The CPU time the process has used (ms, user and system, all threads),
-/// from `/proc/self/stat` (Linux, 100 clock ticks a second); `None`
-/// elsewhere.
+/// from `/proc/self/stat`; `None` elsewhere. Linux gives these in USER_HZ
+/// ticks, which its ABI fixes at 100 a second on x86 and ARM whatever the
+/// kernel's own tick rate (`sysconf(_SC_CLK_TCK)` answers the same).
 fn process_cpu_ms() -> Option<f32> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // After the command name: the state is field 3, utime and stime 14 and 15.

@@ -48,6 +48,12 @@ fn page_addresses_give_the_same_options_as_the_command_line() {
     assert_eq!(options, expected);
     assert_eq!(options.booth, Some(2), "booths count from 1 in links");
     assert!(!Options::from_query(pairs(&[("kiosk", "0")])).unwrap().kiosk);
+    // A page without options skips clap: the defaults must be what clap gives.
+    assert_eq!(Options::from_args(Vec::new()).unwrap(), Options::default());
+    assert_eq!(
+        Options::from_query(pairs(&[("utm_source", "poster")])).unwrap(),
+        Options::from_args(Vec::new()).unwrap()
+    );
 
     for (query, names) in [
         (("hall", "atlantis"), "atlantis"),

@@ -6,7 +6,8 @@
 // the bare baseline example). Prints one JSON object: per name, the runs
 // and their median in milliseconds after navigation, and the medians of the
 // phases the page and the app mark (downloaded, compiled, started: see
-// index.html; built, renderer ready, first update: src/web/mod.rs).
+// index.html; built, renderer ready, first update: src/web/mod.rs), and
+// each dist's paired ratio against the last one named (the baseline).
 //
 //   node web/tests/first-frame.mjs NAME=DIST [NAME=DIST ...]
 import { launchChromium, serveStatic } from "./support.mjs";
@@ -65,12 +66,15 @@ try {
       first_update_ms: median(own.map((run) => run.first - run.updating)),
     };
   }
-  // With two dists: the median over rounds of the first's time over the
-  // second's, each pair loaded one after the other.
-  if (dists.length === 2) {
-    const [[a], [b]] = dists;
-    const ratios = runs[a].map((run, round) => run.first / runs[b][round].first);
-    results.paired_ratio_median = Number(median(ratios).toFixed(3));
+  // With two or more dists: for each but the last (the baseline), the
+  // median over rounds of its time over the baseline's in the same round
+  // (loaded one after the other).
+  if (dists.length >= 2) {
+    const [baseline] = dists[dists.length - 1];
+    for (const [name] of dists.slice(0, -1)) {
+      const ratios = runs[name].map((run, round) => run.first / runs[baseline][round].first);
+      results[name].paired_ratio_median = Number(median(ratios).toFixed(3));
+    }
   }
 } finally {
   for (const [, { server }] of servers) server.close();

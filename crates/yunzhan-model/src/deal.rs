@@ -154,7 +154,7 @@ impl StageChange {
             }
             check.count("parties", self.parties.len(), PARTIES);
             for (index, party) in self.parties.iter().enumerate() {
-                check.optional_text(&format!("parties.{index}"), party, PARTY_CHARS, false);
+                check.optional_text(format_args!("parties.{index}"), party, PARTY_CHARS, false);
             }
         }
         if to == Stage::Closed {

@@ -104,13 +104,22 @@ pub struct Checker {
 }
 
 impl Checker {
-    fn push(&mut self, field: &str, problem: Problem) {
-        self.errors.push(FieldError::new(field, problem));
+    /// Field names are `Display` so that an indexed one (`keywords[3]`) is
+    /// only formatted when it has a problem: most records have none.
+    fn push(&mut self, field: impl fmt::Display, problem: Problem) {
+        self.errors
+            .push(FieldError::new(field.to_string(), problem));
     }
 
     /// Required text: not blank, at most `max_chars`, no control characters
     /// (line breaks allowed only when `multiline`).
-    pub fn text(&mut self, field: &str, value: &str, max_chars: usize, multiline: bool) {
+    pub fn text(
+        &mut self,
+        field: impl fmt::Display,
+        value: &str,
+        max_chars: usize,
+        multiline: bool,
+    ) {
         if value.trim().is_empty() {
             self.push(field, Problem::Empty);
         } else {
@@ -119,18 +128,21 @@ impl Checker {
     }
 
     /// Text that may be empty but is otherwise checked like [`Checker::text`].
-    pub fn optional_text(&mut self, field: &str, value: &str, max_chars: usize, multiline: bool) {
+    pub fn optional_text(
+        &mut self,
+        field: impl fmt::Display,
+        value: &str,
+        max_chars: usize,
+        multiline: bool,
+    ) {
         if value.chars().count() > max_chars {
             self.push(field, Problem::TooLong { max_chars });
-        } else if value
-            .chars()
-            .any(|c| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t')))
-        {
+        } else if has_control_character(value, multiline) {
             self.push(field, Problem::ControlCharacter);
         }
     }
 
-    pub fn count(&mut self, field: &str, len: usize, max_items: usize) {
+    pub fn count(&mut self, field: impl fmt::Display, len: usize, max_items: usize) {
         if len > max_items {
             self.push(field, Problem::TooMany { max_items });
         }
@@ -147,17 +159,17 @@ impl Checker {
         let phone = phone.filter(|p| !p.trim().is_empty());
         let email = email.filter(|e| !e.trim().is_empty());
         if phone.is_none() && email.is_none() {
-            self.push(&name("contact"), Problem::NoContact);
+            self.push(name("contact"), Problem::NoContact);
         }
         if let Some(phone) = phone
             && !is_phone(phone)
         {
-            self.push(&name("phone"), Problem::BadPhone);
+            self.push(name("phone"), Problem::BadPhone);
         }
         if let Some(email) = email
             && !is_email(email)
         {
-            self.push(&name("email"), Problem::BadEmail);
+            self.push(name("email"), Problem::BadEmail);
         }
     }
 
@@ -166,6 +178,27 @@ impl Checker {
             self.push(field, Problem::BadPlatformNo);
         }
     }
+}
+
+/// Whether `value` holds a control character (`char::is_control`: U+0000 to
+/// U+001F and U+007F to U+009F), line breaks and tabs allowed when
+/// `multiline`. Read by bytes, not chars: it runs on every text field of
+/// every catalog record, and decoding chars made it the slowest check.
+fn has_control_character(value: &str, multiline: bool) -> bool {
+    let bytes = value.as_bytes();
+    // A first pass without branches finds the bytes worth a closer look;
+    // most texts have none.
+    let suspect = bytes.iter().fold(false, |seen, &byte| {
+        seen | (byte < 0x20) | (byte == 0x7f) | (byte == 0xc2)
+    });
+    suspect
+        && bytes.iter().enumerate().any(|(at, &byte)| match byte {
+            b'\n' | b'\r' | b'\t' => !multiline,
+            0x00..=0x1f | 0x7f => true,
+            // U+0080 to U+009F are encoded as 0xC2 0x80 to 0xC2 0x9F.
+            0xc2 => matches!(bytes.get(at + 1), Some(0x80..=0x9f)),
+            _ => false,
+        })
 }
 
 pub fn is_platform_no(value: &str) -> bool {
@@ -214,6 +247,29 @@ pub fn is_email(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The byte-wise check says what `char::is_control` says, for any text.
+        #[test]
+        fn control_characters_by_bytes_match_by_chars(value in any::<String>(), multiline: bool) {
+            let by_chars = value
+                .chars()
+                .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')));
+            prop_assert_eq!(has_control_character(&value, multiline), by_chars);
+        }
+    }
+
+    #[test]
+    fn control_characters_at_the_edges_of_their_ranges() {
+        for c in ['\u{0}', '\u{1f}', '\u{7f}', '\u{80}', '\u{9f}'] {
+            assert!(has_control_character(&format!("a{c}b"), true), "{:?}", c);
+        }
+        for text in ["\u{a0}", "\u{20}", "é", "ł", "中文", "line\nline\ttab\r"] {
+            assert!(!has_control_character(text, true), "{text:?}");
+        }
+        assert!(has_control_character("line\nline", false));
+    }
 
     #[test]
     fn phones() {
