@@ -16,11 +16,55 @@ pub(crate) const POSTGRES_ENV: &str = "YUNZHAN_TEST_POSTGRES";
 /// Set (CI does) to make a missing PostgreSQL fail the tests.
 pub(crate) const REQUIRE_POSTGRES_ENV: &str = "YUNZHAN_REQUIRE_POSTGRES";
 
+/// A scratch folder for one test, `yunzhan-server-PID-NAME` in the system's
+/// temporary folder, emptied first. This run's folders stay, to be read after
+/// a failure; the first call removes those of earlier runs that have ended,
+/// so that repeated runs (a quarter of a gigabyte each) do not fill the disk.
 pub(crate) fn scratch(name: &str) -> PathBuf {
+    static EARLIER_RUNS: std::sync::Once = std::sync::Once::new();
+    EARLIER_RUNS.call_once(remove_ended_runs);
     let dir = std::env::temp_dir().join(format!("yunzhan-server-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Removes the scratch folders of test processes that are gone (by
+/// `/proc`, so only where there is one: a live run's folders are never
+/// touched).
+fn remove_ended_runs() {
+    if !std::path::Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix("yunzhan-server-"))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn scratch_folders_of_ended_runs_go_and_live_ones_stay() {
+    // No process has the largest pid (Linux's limit is 2^22).
+    let ended = std::env::temp_dir().join(format!("yunzhan-server-{}-probe", u32::MAX));
+    std::fs::create_dir_all(ended.join("data")).unwrap();
+    let own = scratch("probe");
+    remove_ended_runs();
+    assert!(!ended.exists(), "{} was left", ended.display());
+    assert!(own.exists(), "this run's {} was removed", own.display());
 }
 
 /// The test PostgreSQL server, or `None` after saying loudly that the
