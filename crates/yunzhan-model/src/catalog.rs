@@ -3,11 +3,6 @@
 //! search use.
 
 use std::collections::BTreeMap;
-
-/// A map with foldhash, not std's SipHash: the catalog's indexes are built
-/// at every start, and hashing their keys was a visible part of it in the
-/// browser.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -18,6 +13,11 @@ use crate::hall::{HALLS, HallIndex};
 use crate::project::{Industry, Project, ProjectKind};
 use crate::search::SearchText;
 use crate::validate::{Checker, FieldError, Problem};
+
+/// A map with foldhash, not std's SipHash: the catalog's indexes are built
+/// at every start, and hashing their keys was a visible part of it in the
+/// browser.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The value of the `format` field of every catalog file.
 pub const FORMAT: &str = "yunzhan-catalog";
