@@ -13,11 +13,14 @@ use yunzhan_model::HallIndex;
 
 use super::common::{build_around, count, go, headless_app_with};
 use crate::expo::{ExpoCatalog, Screen};
+use crate::world::atlas::Atlas;
 use crate::world::cards::{Card, CardAtlas};
 use crate::world::chunks::HallChunks;
 use crate::world::dressing::aisles;
 use crate::world::hall::HallPlan;
 use crate::world::navigation::{Go, place};
+use crate::world::page_upload::PageUploads;
+use crate::world::signs::{BoothHeader, TotemSign};
 use crate::world::visitor::Visitor;
 
 /// Visible mesh draws from any standpoint (issue 17's budget).
@@ -99,6 +102,91 @@ fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budg
         most.1,
         bytes as f64 / 1048576.0
     );
+}
+
+/// Cards, booth headers and totem signs painted while walking reach the GPU
+/// slot by slot: no page image is changed (a changed page is uploaded whole,
+/// as a new texture), and each frame sends exactly the regions of the slots
+/// it painted, at every mip level.
+#[test]
+fn walking_sends_the_gpu_the_painted_slots_not_whole_pages() {
+    let mut app = culling_app(None);
+    app.init_resource::<ChangedImages>()
+        .add_systems(Last, count_changed_images);
+    let catalog = app.world().resource::<ExpoCatalog>().clone();
+    let largest = (HallIndex::all())
+        .max_by_key(|&hall| catalog.hall_project_count(hall))
+        .unwrap();
+    go(&mut app, Go::Hall(largest), Screen::Hall);
+    let layout = app.world().resource::<HallPlan>().layout.clone();
+    let aisle = aisles(&layout).into_iter().next().expect("an aisle");
+    let z = (aisle.z[0] + aisle.z[1]) / 2.0;
+    *app.world_mut().resource_mut::<ChangedImages>() = ChangedImages::default();
+    let (mut sent, mut painted) = (0, 0);
+    let mut x = 1.5;
+    while x < layout.width - 1.5 {
+        let world = app.world_mut();
+        let (mut visitor, mut transform) = (world.query::<(&mut Visitor, &mut Transform)>())
+            .single_mut(world)
+            .unwrap();
+        place(&mut visitor, &mut transform, [x, z], FRAC_PI_2);
+        for _ in 0..20 {
+            let before = painted_slot_bytes(&app);
+            app.update();
+            let expected = painted_slot_bytes(&app) - before;
+            let bytes = app.world().resource::<PageUploads>().bytes();
+            assert_eq!(bytes, expected, "bytes sent at x = {x:.1} m");
+            sent += bytes;
+            painted += expected;
+        }
+        x += STRIDE;
+    }
+    assert!(painted > 0, "the walk painted nothing");
+    let changed = app.world().resource::<ChangedImages>();
+    assert_eq!(
+        (changed.0, changed.1),
+        (0, 0),
+        "page images changed while walking (each one uploaded again whole), and their bytes"
+    );
+    let page = app.world().resource::<CardAtlas>().sheet.page_bytes();
+    println!(
+        "walking aisle {}: {:.1} MiB of painted slots sent ({:.1} pages' worth of a card page)",
+        aisle.number,
+        sent as f64 / 1048576.0,
+        sent as f64 / page as f64
+    );
+}
+
+/// Images changed (each uploaded again whole, once a frame however often
+/// it changed) since the count was reset, and their bytes.
+#[derive(Resource, Default)]
+struct ChangedImages(usize, usize);
+
+fn count_changed_images(
+    mut events: MessageReader<AssetEvent<Image>>,
+    images: Res<Assets<Image>>,
+    mut changed: ResMut<ChangedImages>,
+) {
+    let uploaded: std::collections::HashSet<_> = (events.read())
+        .filter_map(|event| match event {
+            AssetEvent::Modified { id } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    for id in uploaded {
+        changed.0 += 1;
+        changed.1 += (images.get(id)).map_or(0, |image| image.data.as_ref().map_or(0, Vec::len));
+    }
+}
+
+/// The bytes of every slot the three atlases painted so far (each slot's
+/// share of its page, all mip levels).
+fn painted_slot_bytes(app: &App) -> usize {
+    fn of<T: Send + Sync + 'static>(app: &App) -> usize {
+        let atlas = app.world().resource::<Atlas<T>>();
+        atlas.painted * atlas.sheet.page_bytes() / atlas.sheet.slots_per_page()
+    }
+    of::<Card>(app) + of::<BoothHeader>(app) + of::<TotemSign>(app)
 }
 
 /// A catalog of 100,000 projects (`yunzhan-catalog generate --projects

@@ -13,6 +13,7 @@ use bevy::ecs::system::{StaticSystemParam, SystemParam, SystemParamItem};
 use bevy::prelude::*;
 
 use crate::expo::{Screen, ShippedFiles};
+use crate::world::page_upload::PageUploads;
 use crate::world::sheet::{SheetLayout, spawn_page};
 use crate::world::text_image::{Canvas, TextPainter};
 use crate::world::venue::VenueMaterial;
@@ -52,15 +53,9 @@ pub(crate) struct AtlasRoot(pub Entity);
 struct Page {
     image: Handle<Image>,
     mesh: Handle<Mesh>,
-    /// Its material, told of each repaint of the page: a changed image is a
-    /// new texture, which the material's bind group must be made anew to
-    /// show (else it keeps drawing the page as it was then).
-    material: Handle<VenueMaterial>,
     slots: Vec<Option<Entity>>,
     /// Its slots changed (the mesh is rebuilt).
     dirty: bool,
-    /// Its image was painted on (the material is told too).
-    repainted: bool,
 }
 
 /// The texture cache of one kind of item in the current hall.
@@ -195,6 +190,7 @@ struct PageAssets<'w> {
     images: ResMut<'w, Assets<Image>>,
     meshes: ResMut<'w, Assets<Mesh>>,
     materials: ResMut<'w, Assets<VenueMaterial>>,
+    uploads: ResMut<'w, PageUploads>,
 }
 
 /// Gives slots to the items nearest the visitor, evicting far ones, then
@@ -247,12 +243,16 @@ fn update_residency<T: Painted>(
         if canvas.width != atlas.sheet.slot_px.x {
             canvas = canvas.halved();
         }
-        if let Some(mut image) = assets.images.get_mut(&atlas.pages[page].image) {
-            atlas.sheet.blit(&mut image, &canvas, index);
+        let image = atlas.pages[page].image.id();
+        // Untracked: a changed page would be uploaded whole, as a new texture.
+        if let Some(pixels) = assets.images.get_mut_untracked(image) {
+            atlas.sheet.blit(pixels, &canvas, index);
+            for region in atlas.sheet.slot_regions(pixels, image, index) {
+                assets.uploads.push(region);
+            }
         }
         atlas.pages[page].slots[index] = Some(entity);
         atlas.pages[page].dirty = true;
-        atlas.pages[page].repainted = true;
         atlas.slot_of.insert(entity, (page, index));
         atlas.painted += 1;
         painted += 1;
@@ -303,7 +303,7 @@ impl<T: Painted> Atlas<T> {
             return None;
         }
         let image = assets.images.add(self.sheet.blank_page(true));
-        let (mesh, material) = spawn_page(
+        let mesh = spawn_page(
             commands,
             root,
             T::PAGE_NAME,
@@ -315,10 +315,8 @@ impl<T: Painted> Atlas<T> {
         self.pages.push(Page {
             image,
             mesh,
-            material,
             slots: vec![None; self.sheet.slots_per_page()],
             dirty: false,
-            repainted: false,
         });
         Some((self.pages.len() - 1, 0))
     }
@@ -337,11 +335,6 @@ impl<T: Painted> Atlas<T> {
             });
             if let Some(mut mesh) = assets.meshes.get_mut(&page.mesh) {
                 *mesh = sheet.mesh(quads);
-            }
-            if std::mem::take(&mut page.repainted)
-                && let Some(mut material) = assets.materials.get_mut(&page.material)
-            {
-                material.texture = Some(page.image.clone());
             }
         }
     }

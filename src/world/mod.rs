@@ -15,6 +15,7 @@ pub(crate) mod interaction;
 pub(crate) mod light;
 pub(crate) mod lobby;
 pub(crate) mod navigation;
+pub(crate) mod page_upload;
 pub(crate) mod quality;
 pub(crate) mod rebuild;
 pub(crate) mod scene;
@@ -32,6 +33,7 @@ pub(super) fn plugin(app: &mut App) {
         lobby::plugin,
         hall::plugin,
         cards::plugin,
+        page_upload::plugin,
         chunks::plugin,
         signs::plugin,
         visitor::plugin,

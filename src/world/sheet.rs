@@ -12,6 +12,7 @@ use bevy::mesh::{Indices, PrimitiveTopology};
 use bevy::prelude::*;
 use bevy::render::render_resource::TextureUsages;
 
+use crate::world::page_upload::Region;
 use crate::world::scene::{canvas_image, panel_material};
 use crate::world::text_image::Canvas;
 use crate::world::venue::VenueMaterial;
@@ -60,7 +61,10 @@ impl SheetLayout {
     }
 
     /// A transparent page image with its mip levels. `keep_pixels` keeps a
-    /// CPU copy so slots can be repainted after the page was first uploaded.
+    /// CPU copy so slots can be repainted after the page was first uploaded:
+    /// such a page is painted without marking the image changed (which
+    /// would upload all of it again), its painted slots written into its
+    /// texture by [`SheetLayout::slot_regions`] and `page_upload`.
     pub(crate) fn blank_page(&self, keep_pixels: bool) -> Image {
         let mut image = canvas_image(Canvas::new(self.page_px.x, self.page_px.y, [0, 0, 0, 0]));
         image.data = Some(vec![0; self.page_bytes()]);
@@ -68,11 +72,8 @@ impl SheetLayout {
         image.sampler = ImageSampler::linear();
         if keep_pixels {
             image.asset_usage = RenderAssetUsages::MAIN_WORLD | RenderAssetUsages::RENDER_WORLD;
-            // A changed image whose texture allows copies into it is written
-            // into the old texture's first level only, leaving the smaller
-            // levels showing the slot's previous picture (a ghost behind a
-            // repainted card); without COPY_DST it is made anew, every level.
-            image.texture_descriptor.usage = TextureUsages::TEXTURE_BINDING;
+            image.texture_descriptor.usage =
+                TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST;
         }
         image
     }
@@ -105,6 +106,40 @@ impl SheetLayout {
         for level in 1..self.mip_levels() {
             self.shrink_slot(data, origin, level);
         }
+    }
+
+    /// A painted slot's region of each mip level of its page, to be written
+    /// into the page's texture.
+    pub(crate) fn slot_regions(
+        &self,
+        page: &Image,
+        id: AssetId<Image>,
+        slot: usize,
+    ) -> Vec<Region> {
+        let Some(data) = page.data.as_ref() else {
+            return Vec::new();
+        };
+        (0..self.mip_levels())
+            .map(|level| {
+                let (base, size) = self.level(level);
+                let (origin, slot) = (self.slot_origin(slot) >> level, self.slot_px >> level);
+                let row_bytes = (slot.x * 4) as usize;
+                let pixels = (origin.y..origin.y + slot.y)
+                    .flat_map(|y| {
+                        let from = base + ((y * size.x + origin.x) * 4) as usize;
+                        &data[from..from + row_bytes]
+                    })
+                    .copied()
+                    .collect();
+                Region {
+                    page: id,
+                    level,
+                    origin,
+                    size: slot,
+                    pixels,
+                }
+            })
+            .collect()
     }
 
     /// Mip level `level` of the slot at `origin`: each pixel the mean of
@@ -191,18 +226,18 @@ pub(crate) fn spawn_page(
     mesh: Mesh,
     meshes: &mut Assets<Mesh>,
     materials: &mut Assets<VenueMaterial>,
-) -> (Handle<Mesh>, Handle<VenueMaterial>) {
+) -> Handle<Mesh> {
     let mesh = meshes.add(mesh);
     let material = materials.add(panel_material(image));
     commands.entity(parent).with_child((
         Name::new(name.to_string()),
         Mesh3d(mesh.clone()),
-        MeshMaterial3d(material.clone()),
+        MeshMaterial3d(material),
         Transform::IDENTITY,
         // Page meshes change as cards come and go; their bounds are not kept.
         NoFrustumCulling,
     ));
-    (mesh, material)
+    mesh
 }
 
 /// A static sheet filled once (the lobby's featured cards): painted images are added,
@@ -289,5 +324,40 @@ mod tests {
                 "level {level}: slot 0"
             );
         }
+    }
+
+    #[test]
+    fn a_slots_regions_are_its_pixels_at_every_mip_level() {
+        let layout = crate::world::cards::CARD_SHEET_LOW;
+        let mut page = layout.blank_page(true);
+        let red = Canvas::new(layout.slot_px.x, layout.slot_px.y, [200, 10, 10, 255]);
+        let blue = Canvas::new(layout.slot_px.x, layout.slot_px.y, [10, 10, 200, 255]);
+        // Slot 5: second row, second column; its neighbours painted otherwise.
+        for slot in [1, 4, 6, 9] {
+            layout.blit(&mut page, &blue, slot);
+        }
+        layout.blit(&mut page, &red, 5);
+        let regions = layout.slot_regions(&page, AssetId::default(), 5);
+        assert_eq!(regions.len(), layout.mip_levels() as usize);
+        let mut bytes = 0;
+        for (level, region) in regions.iter().enumerate() {
+            let size = layout.slot_px >> level as u32;
+            assert_eq!(region.level, level as u32);
+            assert_eq!(
+                region.origin,
+                layout.slot_px * UVec2::new(1, 1) >> level as u32
+            );
+            assert_eq!(region.size, size);
+            assert_eq!(region.pixels.len(), (size.x * size.y * 4) as usize);
+            assert!(
+                region
+                    .pixels
+                    .chunks(4)
+                    .all(|pixel| pixel == [200, 10, 10, 255]),
+                "level {level} holds only the slot's own pixels"
+            );
+            bytes += region.pixels.len();
+        }
+        assert_eq!(bytes, layout.page_bytes() / layout.slots_per_page());
     }
 }
