@@ -1,9 +1,11 @@
 //! Budgets that hold wherever the visitor stands: the meshes in view (one
 //! draw each) and the card textures, walking every aisle of the largest
 //! hall both ways; and in a hall eighteen times larger, what is built
-//! around the visitor. Culling is Bevy's own (the camera's frustum against
+//! around the visitor; and what walking sends to the GPU (the painted slots,
+//! not whole pages). Culling is Bevy's own (the camera's frustum against
 //! each mesh's bounds), as the renderer gets it.
 
+use std::collections::HashSet;
 use std::f32::consts::FRAC_PI_2;
 use std::sync::Arc;
 
@@ -21,6 +23,7 @@ use crate::world::hall::HallPlan;
 use crate::world::navigation::{Go, place};
 use crate::world::page_upload::PageUploads;
 use crate::world::signs::{BoothHeader, TotemSign};
+use crate::world::venue::VenueMaterial;
 use crate::world::visitor::Visitor;
 
 /// Visible mesh draws from any standpoint (issue 17's budget).
@@ -106,13 +109,14 @@ fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budg
 
 /// Cards, booth headers and totem signs painted while walking reach the GPU
 /// slot by slot: no page image is changed (a changed page is uploaded whole,
-/// as a new texture), and each frame sends exactly the regions of the slots
-/// it painted, at every mip level.
+/// as a new texture), no page's material (its bind group stays), and each
+/// frame sends exactly the regions of the slots it painted, at every mip
+/// level.
 #[test]
 fn walking_sends_the_gpu_the_painted_slots_not_whole_pages() {
     let mut app = culling_app(None);
-    app.init_resource::<ChangedImages>()
-        .add_systems(Last, count_changed_images);
+    app.init_resource::<ChangedAssets>()
+        .add_systems(Last, count_changed_assets);
     let catalog = app.world().resource::<ExpoCatalog>().clone();
     let largest = (HallIndex::all())
         .max_by_key(|&hall| catalog.hall_project_count(hall))
@@ -121,7 +125,7 @@ fn walking_sends_the_gpu_the_painted_slots_not_whole_pages() {
     let layout = app.world().resource::<HallPlan>().layout.clone();
     let aisle = aisles(&layout).into_iter().next().expect("an aisle");
     let z = (aisle.z[0] + aisle.z[1]) / 2.0;
-    *app.world_mut().resource_mut::<ChangedImages>() = ChangedImages::default();
+    *app.world_mut().resource_mut::<ChangedAssets>() = ChangedAssets::default();
     let (mut sent, mut painted) = (0, 0);
     let mut x = 1.5;
     while x < layout.width - 1.5 {
@@ -142,11 +146,15 @@ fn walking_sends_the_gpu_the_painted_slots_not_whole_pages() {
         x += STRIDE;
     }
     assert!(painted > 0, "the walk painted nothing");
-    let changed = app.world().resource::<ChangedImages>();
+    let changed = app.world().resource::<ChangedAssets>();
     assert_eq!(
-        (changed.0, changed.1),
+        (changed.images, changed.image_bytes),
         (0, 0),
         "page images changed while walking (each one uploaded again whole), and their bytes"
+    );
+    assert_eq!(
+        changed.materials, 0,
+        "page materials changed while walking (a page keeps its texture)"
     );
     let page = app.world().resource::<CardAtlas>().sheet.page_bytes();
     println!(
@@ -157,26 +165,38 @@ fn walking_sends_the_gpu_the_painted_slots_not_whole_pages() {
     );
 }
 
-/// Images changed (each uploaded again whole, once a frame however often
-/// it changed) since the count was reset, and their bytes.
+/// Since the count was reset: images changed (each uploaded again whole,
+/// once a frame however often it changed), their bytes, and materials
+/// changed (each one's bind group made anew).
 #[derive(Resource, Default)]
-struct ChangedImages(usize, usize);
+struct ChangedAssets {
+    images: usize,
+    image_bytes: usize,
+    materials: usize,
+}
 
-fn count_changed_images(
-    mut events: MessageReader<AssetEvent<Image>>,
+fn count_changed_assets(
+    mut image_events: MessageReader<AssetEvent<Image>>,
+    mut material_events: MessageReader<AssetEvent<VenueMaterial>>,
     images: Res<Assets<Image>>,
-    mut changed: ResMut<ChangedImages>,
+    mut changed: ResMut<ChangedAssets>,
 ) {
-    let uploaded: std::collections::HashSet<_> = (events.read())
+    for id in modified(&mut image_events) {
+        changed.images += 1;
+        changed.image_bytes +=
+            (images.get(id)).map_or(0, |image| image.data.as_ref().map_or(0, Vec::len));
+    }
+    changed.materials += modified(&mut material_events).len();
+}
+
+/// The assets modified this frame, each once.
+fn modified<A: Asset>(events: &mut MessageReader<AssetEvent<A>>) -> HashSet<AssetId<A>> {
+    (events.read())
         .filter_map(|event| match event {
             AssetEvent::Modified { id } => Some(*id),
             _ => None,
         })
-        .collect();
-    for id in uploaded {
-        changed.0 += 1;
-        changed.1 += (images.get(id)).map_or(0, |image| image.data.as_ref().map_or(0, Vec::len));
-    }
+        .collect()
 }
 
 /// The bytes of every slot the three atlases painted so far (each slot's
