@@ -223,6 +223,7 @@ fn update_residency<T: Painted>(
         _ => atlas.per_frame,
     };
     let mut painted = 0;
+    let pages_before = atlas.pages.len();
     // Painting stopped by the per-frame limit goes on next frame.
     atlas.settled = true;
     for &entity in &nearby {
@@ -247,8 +248,11 @@ fn update_residency<T: Painted>(
         // Untracked: a changed page would be uploaded whole, as a new texture.
         if let Some(pixels) = assets.images.get_mut_untracked(image) {
             atlas.sheet.blit(pixels, &canvas, index);
-            for region in atlas.sheet.slot_regions(pixels, image, index) {
-                assets.uploads.push(region);
+            // A page made this frame goes to the GPU whole, painted.
+            if page < pages_before {
+                for region in atlas.sheet.slot_regions(pixels, image, index) {
+                    assets.uploads.push(region);
+                }
             }
         }
         atlas.pages[page].slots[index] = Some(entity);

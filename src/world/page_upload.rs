@@ -8,9 +8,10 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy::render::render_asset::RenderAssets;
 use bevy::render::render_resource::{
-    Extent3d, Origin3d, TexelCopyBufferLayout, TexelCopyTextureInfo, TextureAspect,
+    BufferInitDescriptor, BufferUsages, CommandEncoderDescriptor, Extent3d, Origin3d,
+    TexelCopyBufferInfo, TexelCopyBufferLayout, TexelCopyTextureInfo, TextureAspect,
 };
-use bevy::render::renderer::RenderQueue;
+use bevy::render::renderer::{RenderDevice, RenderQueue};
 use bevy::render::texture::GpuImage;
 use bevy::render::{Extract, ExtractSchedule, Render, RenderApp, RenderSystems};
 
@@ -60,21 +61,56 @@ fn extract_uploads(mut render: ResMut<PageUploads>, main: Extract<Res<PageUpload
     render.0.clone_from(&main.0);
 }
 
-/// Writes each region into its page's texture. A page first uploaded this
+/// Writes each region into its page's texture: all of a frame's regions
+/// from one staging buffer, in one command buffer (a `write_texture` per
+/// region would make a staging buffer each). A page first uploaded this
 /// frame already holds its regions (it was extracted after painting); one
 /// not on the GPU (gone with its hall) is skipped.
 fn write_regions(
     uploads: Res<PageUploads>,
     images: Res<RenderAssets<GpuImage>>,
+    device: Res<RenderDevice>,
     queue: Res<RenderQueue>,
 ) {
+    let mut staged = Vec::new();
+    let mut copies = Vec::new();
     for region in &uploads.0 {
         let Some(page) = images.get(region.page) else {
             continue;
         };
-        queue.write_texture(
+        // Buffer rows start at multiples of 256 bytes.
+        let row_bytes = (region.size.x * 4) as usize;
+        let stride = RenderDevice::align_copy_bytes_per_row(row_bytes);
+        let offset = staged.len() as u64;
+        for row in region.pixels.chunks_exact(row_bytes) {
+            staged.extend_from_slice(row);
+            staged.resize(staged.len() + stride - row_bytes, 0);
+        }
+        copies.push((&page.texture, region, offset, stride as u32));
+    }
+    if copies.is_empty() {
+        return;
+    }
+    let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
+        label: Some("atlas page regions"),
+        contents: &staged,
+        usage: BufferUsages::COPY_SRC,
+    });
+    let mut encoder = device.create_command_encoder(&CommandEncoderDescriptor {
+        label: Some("atlas page regions"),
+    });
+    for (texture, region, offset, stride) in copies {
+        encoder.copy_buffer_to_texture(
+            TexelCopyBufferInfo {
+                buffer: &buffer,
+                layout: TexelCopyBufferLayout {
+                    offset,
+                    bytes_per_row: Some(stride),
+                    rows_per_image: None,
+                },
+            },
             TexelCopyTextureInfo {
-                texture: &page.texture,
+                texture,
                 mip_level: region.level,
                 origin: Origin3d {
                     x: region.origin.x,
@@ -83,12 +119,6 @@ fn write_regions(
                 },
                 aspect: TextureAspect::All,
             },
-            &region.pixels,
-            TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(region.size.x * 4),
-                rows_per_image: None,
-            },
             Extent3d {
                 width: region.size.x,
                 height: region.size.y,
@@ -96,4 +126,5 @@ fn write_regions(
             },
         );
     }
+    queue.submit([encoder.finish()]);
 }

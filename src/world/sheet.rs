@@ -124,19 +124,17 @@ impl SheetLayout {
                 let (base, size) = self.level(level);
                 let (origin, slot) = (self.slot_origin(slot) >> level, self.slot_px >> level);
                 let row_bytes = (slot.x * 4) as usize;
-                let pixels = (origin.y..origin.y + slot.y)
-                    .flat_map(|y| {
-                        let from = base + ((y * size.x + origin.x) * 4) as usize;
-                        &data[from..from + row_bytes]
-                    })
-                    .copied()
-                    .collect();
+                let mut pixels = Vec::with_capacity(row_bytes * slot.y as usize);
+                for y in origin.y..origin.y + slot.y {
+                    let from = base + ((y * size.x + origin.x) * 4) as usize;
+                    pixels.extend_from_slice(&data[from..from + row_bytes]);
+                }
                 Region {
                     page: id,
                     level,
                     origin,
                     size: slot,
-                    pixels,
+                    pixels: pixels.into(),
                 }
             })
             .collect()
