@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use bevy::camera::visibility::ViewVisibility;
 use bevy::prelude::*;
-use yunzhan_model::HallIndex;
+use yunzhan_model::{HallIndex, HallLayout};
 
 use super::common::{build_around, count, go, headless_app_with};
 use crate::expo::{ExpoCatalog, Screen};
@@ -56,15 +56,21 @@ fn stand(app: &mut App, at: [f32; 2], yaw: f32) {
     build_around(app);
 }
 
-#[test]
-fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budget() {
-    let mut app = culling_app(None);
+/// Enters the hall with the most projects of the catalog on show; returns
+/// it and its layout.
+fn enter_largest_hall(app: &mut App) -> (HallIndex, HallLayout) {
     let catalog = app.world().resource::<ExpoCatalog>().clone();
     let largest = (HallIndex::all())
         .max_by_key(|&hall| catalog.hall_project_count(hall))
         .unwrap();
-    go(&mut app, Go::Hall(largest), Screen::Hall);
-    let layout = app.world().resource::<HallPlan>().layout.clone();
+    go(app, Go::Hall(largest), Screen::Hall);
+    (largest, app.world().resource::<HallPlan>().layout.clone())
+}
+
+#[test]
+fn walking_every_aisle_of_the_largest_hall_keeps_draws_and_card_textures_in_budget() {
+    let mut app = culling_app(None);
+    let (largest, layout) = enter_largest_hall(&mut app);
     let mut standpoints = 0;
     let (mut most, mut least) = ((0, String::new()), usize::MAX);
     for aisle in aisles(&layout) {
@@ -117,12 +123,7 @@ fn walking_sends_the_gpu_the_painted_slots_not_whole_pages() {
     let mut app = culling_app(None);
     app.init_resource::<ChangedAssets>()
         .add_systems(Last, count_changed_assets);
-    let catalog = app.world().resource::<ExpoCatalog>().clone();
-    let largest = (HallIndex::all())
-        .max_by_key(|&hall| catalog.hall_project_count(hall))
-        .unwrap();
-    go(&mut app, Go::Hall(largest), Screen::Hall);
-    let layout = app.world().resource::<HallPlan>().layout.clone();
+    let (_, layout) = enter_largest_hall(&mut app);
     let aisle = aisles(&layout).into_iter().next().expect("an aisle");
     let z = (aisle.z[0] + aisle.z[1]) / 2.0;
     *app.world_mut().resource_mut::<ChangedAssets>() = ChangedAssets::default();
