@@ -246,11 +246,11 @@ fn update_residency<T: Painted>(
         }
         let image = atlas.pages[page].image.id();
         // Untracked: a changed page would be uploaded whole, as a new texture.
-        if let Some(pixels) = assets.images.get_mut_untracked(image) {
-            atlas.sheet.blit(pixels, &canvas, index);
+        if let Some(page_image) = assets.images.get_mut_untracked(image) {
+            atlas.sheet.blit(page_image, &canvas, index);
             // A page made this frame goes to the GPU whole, painted.
             if page < pages_before {
-                for region in atlas.sheet.slot_regions(pixels, image, index) {
+                for region in atlas.sheet.slot_regions(page_image, image, index) {
                     assets.uploads.push(region);
                 }
             }
