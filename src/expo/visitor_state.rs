@@ -54,8 +54,8 @@ pub(crate) struct Favourites(pub Vec<ProjectId>);
 pub(crate) struct InquiryDraft {
     pub(crate) inquiry: Inquiry,
     pub(crate) errors: Vec<FieldError>,
-    /// Put the keyboard in the first field when the form next shows (a
-    /// link that opens the form).
+    /// Put the keyboard in the first field when the form next shows (it
+    /// was opened where there is a keyboard: `ui::open_inquiry_form`).
     pub(crate) focus_first_field: bool,
     /// The field the kiosk's on-screen keypad types into.
     pub(crate) keypad: Option<KeypadField>,

@@ -12,10 +12,10 @@ use yunzhan_model::matching::{Matcher, Solution};
 use yunzhan_model::{Catalog, ProjectId, ProjectKind};
 
 use super::browse::project_row;
+use super::hall_name;
 use super::layout::{Panel, PanelLayout};
-use super::{Panels, hall_name};
 use crate::deeplink::ShareBase;
-use crate::expo::{ExpoCatalog, Favourites, InquiryDraft, Kiosk, Lang, Noticed};
+use crate::expo::{ExpoCatalog, Favourites, Kiosk, Lang, Noticed, OpenInquiry};
 use crate::world::interaction::{FocusProject, Selection};
 
 /// What the panel suggests beside one project of one catalog: related
@@ -70,10 +70,9 @@ pub(super) struct DetailWorld<'w, 's> {
     catalog: Res<'w, ExpoCatalog>,
     selection: ResMut<'w, Selection>,
     favourites: ResMut<'w, Favourites>,
-    draft: ResMut<'w, InquiryDraft>,
-    panels: ResMut<'w, Panels>,
     layout: Res<'w, PanelLayout>,
     focus: MessageWriter<'w, FocusProject>,
+    open_inquiry: MessageWriter<'w, OpenInquiry>,
     kiosk: Option<Res<'w, Kiosk>>,
     share: Option<Res<'w, ShareBase>>,
     /// Suggestions beside the open project, computed once per project.
@@ -174,11 +173,8 @@ fn actions(
             .button(lang.pick("洽谈合作", "Send an inquiry"))
             .clicked()
         {
-            if ui.draft.inquiry.platform_no != project.platform_no {
-                ui.draft.inquiry.platform_no = project.platform_no.clone();
-                ui.draft.errors.clear();
-            }
-            ui.panels.inquiry = true;
+            ui.open_inquiry
+                .write(OpenInquiry(project.platform_no.clone()));
         }
         if row.button(lang.pick("前往展位", "Go to booth")).clicked() {
             ui.focus.write(FocusProject(id));

@@ -123,10 +123,12 @@ fn fields(form: &mut egui::Ui, draft: &mut InquiryDraft, lang: Lang, kiosk: bool
         "name",
         false,
     );
-    // Asked until it holds: a frame egui discards (a panel's first, sizing
-    // pass on a phone) would otherwise lose the request.
+    // Asked until egui holds it: a frame egui discards (a panel's first,
+    // sizing pass on a phone) would otherwise lose the request. Held, not
+    // `has_focus`, which is also false while the page lacks the keyboard
+    // (then the request would take every click on another field back).
     if draft.focus_first_field {
-        draft.focus_first_field = !name.has_focus();
+        draft.focus_first_field = !form.memory(|memory| memory.has_focus(name.id));
         name.request_focus();
     }
     text_field(

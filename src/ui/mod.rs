@@ -187,15 +187,22 @@ fn close_panels(mut panels: ResMut<Panels>) {
     *panels = Panels::default();
 }
 
-/// Opens a project's inquiry form, ready for typing.
+/// Opens a project's inquiry form (its button or a link), with the
+/// keyboard in the first field — not on a touch screen, where that would
+/// raise the on-screen keyboard over the form before the visitor asks.
+/// Another project's form starts without the last one's error marks.
 fn open_inquiry_form(
     mut requests: MessageReader<OpenInquiry>,
     mut panels: ResMut<Panels>,
     mut draft: ResMut<InquiryDraft>,
+    device: Res<InputDevice>,
 ) {
     if let Some(OpenInquiry(platform_no)) = requests.read().last() {
-        draft.inquiry.platform_no = platform_no.clone();
-        draft.focus_first_field = true;
+        if draft.inquiry.platform_no != *platform_no {
+            draft.inquiry.platform_no = platform_no.clone();
+            draft.errors.clear();
+        }
+        draft.focus_first_field = *device != InputDevice::Touch;
         panels.inquiry = true;
     }
 }
