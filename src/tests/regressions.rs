@@ -9,10 +9,12 @@ use super::common::{go, headless_app, key_strokes, screen, travelling, visitor};
 use crate::deeplink::ShareBase;
 use crate::expo::Screen;
 use crate::ui::Panels;
-use crate::world::cards::CardAtlas;
+use crate::world::atlas::{Atlas, Painted};
+use crate::world::cards::{Card, CardAtlas};
 use crate::world::interaction::UiCapture;
 use crate::world::navigation::Go;
 use crate::world::quality::Quality;
+use crate::world::signs::{BoothHeader, HeaderAtlas};
 
 fn chengdu() -> HallIndex {
     HallIndex::from_id("chengdu").unwrap()
@@ -144,4 +146,55 @@ fn shared_project_links_are_addresses_with_an_encoded_project() {
         Some("http://10.0.0.5:8080/index.html?project=YZ+2023%2F0001%26x")
     );
     assert_eq!(link("not an address"), None);
+}
+
+/// Items of one painted kind within their atlas's radius of the visitor:
+/// how many have no painted slot, and how many there are.
+fn unpainted_in_reach<T: Painted>(app: &mut App) -> (usize, usize) {
+    let eye = visitor(app).1.translation;
+    let world = app.world_mut();
+    let items: Vec<(Entity, Vec3)> = (world.query_filtered::<(Entity, &Transform), With<T>>())
+        .iter(world)
+        .map(|(entity, transform)| (entity, transform.translation))
+        .collect();
+    let atlas = world.resource::<Atlas<T>>();
+    let in_reach: Vec<Entity> = (items.iter())
+        .filter(|(_, at)| at.distance(eye) <= atlas.radius)
+        .map(|(item, _)| *item)
+        .collect();
+    let unpainted = in_reach.iter().filter(|item| !atlas.is_resident(**item));
+    (unpainted.count(), in_reach.len())
+}
+
+#[test]
+fn when_the_loading_screen_ends_every_card_and_booth_header_in_reach_is_painted() {
+    for hall in ["chengdu", "panzhihua", "provincial"] {
+        let mut app = headless_app();
+        // Painting slowed down, so that the loading screen has to wait for
+        // it (painting is usually done before the chunks are built).
+        app.world_mut().resource_mut::<CardAtlas>().per_frame = 1;
+        app.world_mut().resource_mut::<HeaderAtlas>().per_frame = 1;
+        let hall = HallIndex::from_id(hall).unwrap();
+        app.world_mut().write_message(Go::Hall(hall));
+        for _ in 0..300 {
+            app.update();
+            if screen(&app) == Screen::Hall {
+                break;
+            }
+        }
+        assert_eq!(screen(&app), Screen::Hall, "{hall:?} never loaded");
+        // The first frame without the loading screen.
+        let (cards, headers) = (
+            unpainted_in_reach::<Card>(&mut app),
+            unpainted_in_reach::<BoothHeader>(&mut app),
+        );
+        assert!(cards.1 > 0 && headers.1 > 0, "{hall:?}: nothing in reach");
+        assert_eq!(
+            (cards.0, headers.0),
+            (0, 0),
+            "{hall:?}: blank cards and booth headers in reach (of {} and {})",
+            cards.1,
+            headers.1
+        );
+    }
 }

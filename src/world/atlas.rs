@@ -67,7 +67,8 @@ pub(crate) struct Atlas<T> {
     /// The page layout in use (cards: full or half size, by quality tier).
     pub(crate) sheet: SheetLayout,
     pub(crate) radius: f32,
-    per_frame: usize,
+    /// Items painted a frame (four times as many behind a loading screen).
+    pub(crate) per_frame: usize,
     painter: TextPainter,
     /// Items painted since the hall was entered (for diagnostics).
     pub(crate) painted: usize,
