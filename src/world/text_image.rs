@@ -1,6 +1,8 @@
 //! CPU text painting into RGBA images with the shipped CJK font, for labels,
 //! signs and project cards. Pure code (no GPU): tests can inspect the pixels.
 
+use std::collections::HashMap;
+
 use swash::scale::{Render, ScaleContext, Source};
 use swash::zeno::Format;
 use swash::{FontRef, GlyphId};
@@ -100,11 +102,28 @@ pub(crate) enum Align {
     Center,
 }
 
-/// Paints text with the shipped font. Keeps its glyph scaler cache between
-/// calls, so reuse one painter for many images.
+/// Paints text with the shipped font. Keeps the glyphs it has drawn
+/// between calls, so reuse one painter for many images.
 pub(crate) struct TextPainter {
     context: ScaleContext,
     font: FontRef<'static>,
+    /// Coverage masks already drawn, by glyph and size (the size's bits).
+    /// Text repeats its characters (every card's kind badge, common hanzi)
+    /// and glyphs are placed at whole pixels, so a glyph's mask at a size is
+    /// the same wherever it is drawn.
+    masks: HashMap<(GlyphId, u32), Option<GlyphMask>>,
+    mask_bytes: usize,
+}
+
+/// The most mask bytes a painter keeps; past it, it starts afresh.
+const MASK_CACHE_BYTES: usize = 4 << 20;
+
+/// A glyph's coverage, placed relative to the pen and the baseline.
+struct GlyphMask {
+    left: i32,
+    top: i32,
+    width: u32,
+    coverage: Vec<u8>,
 }
 
 impl TextPainter {
@@ -114,6 +133,8 @@ impl TextPainter {
         TextPainter {
             context: ScaleContext::new(),
             font: FontRef::from_index(files.font, 0).expect("the shipped font parses"),
+            masks: HashMap::new(),
+            mask_bytes: 0,
         }
     }
 }
@@ -121,12 +142,16 @@ impl TextPainter {
 impl TextPainter {
     /// Width in pixels of `text` at `size` pixels per em.
     pub(crate) fn measure(&self, text: &str, size: f32) -> f32 {
+        self.advances(text, size).sum()
+    }
+
+    /// Each character's advance in pixels at `size` pixels per em.
+    fn advances<'a>(&self, text: &'a str, size: f32) -> impl Iterator<Item = f32> + 'a {
         let font = self.font;
         let charmap = font.charmap();
         let metrics = font.glyph_metrics(&[]).scale(size);
         text.chars()
-            .map(|c| metrics.advance_width(charmap.map(c)))
-            .sum()
+            .map(move |c| metrics.advance_width(charmap.map(c)))
     }
 
     /// Paints one line with its top at `y`; characters past `max_width` are
@@ -184,16 +209,19 @@ impl TextPainter {
     fn wrap(&self, text: &str, size: f32, max_width: f32) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
-        for c in text.chars() {
+        let mut width = 0.0;
+        for (c, advance) in text.chars().zip(self.advances(text, size)) {
             if c == '\n' {
                 lines.push(std::mem::take(&mut line));
+                width = 0.0;
                 continue;
             }
-            line.push(c);
-            if self.measure(&line, size) > max_width {
-                line.pop();
-                lines.push(std::mem::replace(&mut line, c.to_string()));
+            if width + advance > max_width && !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                width = 0.0;
             }
+            line.push(c);
+            width += advance;
         }
         if !line.is_empty() {
             lines.push(line);
@@ -201,15 +229,22 @@ impl TextPainter {
         lines
     }
 
+    /// `text`, or as much of it as fits in `max_width` with an ellipsis.
     fn fit(&self, text: &str, size: f32, max_width: f32) -> String {
         if self.measure(text, size) <= max_width {
             return text.to_string();
         }
-        let mut fitted: String = text.to_string();
-        while !fitted.is_empty() && self.measure(&format!("{fitted}…"), size) > max_width {
-            fitted.pop();
+        let ellipsis = self.measure("…", size);
+        let mut width = 0.0;
+        let mut end = 0;
+        for ((at, c), advance) in text.char_indices().zip(self.advances(text, size)) {
+            width += advance;
+            if width + ellipsis > max_width {
+                break;
+            }
+            end = at + c.len_utf8();
         }
-        format!("{fitted}…")
+        format!("{}…", &text[..end])
     }
 
     fn glyphs(
@@ -224,26 +259,54 @@ impl TextPainter {
         let font = self.font;
         let charmap = font.charmap();
         let metrics = font.glyph_metrics(&[]).scale(size);
-        let mut scaler = self.context.builder(font).size(size).hint(false).build();
         let mut pen = x;
         for c in text.chars() {
             let glyph: GlyphId = charmap.map(c);
-            if let Some(image) = Render::new(&[Source::Outline])
-                .format(Format::Alpha)
-                .render(&mut scaler, glyph)
-            {
-                let left = pen.round() as i32 + image.placement.left;
-                let top = baseline.round() as i32 - image.placement.top;
-                let width = image.placement.width as i32;
-                for (index, &alpha) in image.data.iter().enumerate() {
+            if let Some(mask) = self.mask(glyph, size) {
+                let left = pen.round() as i32 + mask.left;
+                let top = baseline.round() as i32 - mask.top;
+                let width = mask.width as usize;
+                for (index, &alpha) in mask.coverage.iter().enumerate() {
                     if alpha > 0 {
-                        let index = index as i32;
-                        canvas.blend(left + index % width, top + index / width, color, alpha);
+                        let (column, row) = ((index % width) as i32, (index / width) as i32);
+                        canvas.blend(left + column, top + row, color, alpha);
                     }
                 }
             }
             pen += metrics.advance_width(glyph);
         }
+    }
+
+    /// The glyph's mask at `size`, drawn on first use; `None` for a glyph
+    /// without ink (a space).
+    fn mask(&mut self, glyph: GlyphId, size: f32) -> Option<&GlyphMask> {
+        let key = (glyph, size.to_bits());
+        if !self.masks.contains_key(&key) {
+            let mut scaler = self
+                .context
+                .builder(self.font)
+                .size(size)
+                .hint(false)
+                .build();
+            let mask = Render::new(&[Source::Outline])
+                .format(Format::Alpha)
+                .render(&mut scaler, glyph)
+                .filter(|image| image.placement.width > 0)
+                .map(|image| GlyphMask {
+                    left: image.placement.left,
+                    top: image.placement.top,
+                    width: image.placement.width,
+                    coverage: image.data,
+                });
+            let bytes = mask.as_ref().map_or(0, |mask| mask.coverage.len());
+            if self.mask_bytes + bytes > MASK_CACHE_BYTES {
+                self.masks.clear();
+                self.mask_bytes = 0;
+            }
+            self.mask_bytes += bytes;
+            self.masks.insert(key, mask);
+        }
+        self.masks[&key].as_ref()
     }
 }
 
@@ -304,6 +367,69 @@ mod tests {
             200.0,
         );
         assert!(ink(&canvas) > 300, "ink: {}", ink(&canvas));
+    }
+
+    #[test]
+    fn a_painter_keeps_the_glyphs_it_drew_and_draws_them_the_same_again() {
+        let text = "攀枝花·科技成果转化 Ab";
+        let line = |painter: &mut TextPainter, size: f32| {
+            let mut canvas = Canvas::new(420, 70, WHITE);
+            painter.line(&mut canvas, text, 3.0, 2.0, size, BLACK, Align::Left, 420.0);
+            canvas
+        };
+        let mut warm = painter();
+        for size in [20.0, 30.0] {
+            line(&mut warm, size);
+        }
+        let kept = warm.masks.len();
+        for size in [30.0, 20.0] {
+            assert!(
+                line(&mut warm, size) == line(&mut painter(), size),
+                "at {size} px"
+            );
+        }
+        assert_eq!(
+            warm.masks.len(),
+            kept,
+            "glyphs drawn again were kept, not added"
+        );
+    }
+
+    #[test]
+    fn the_kept_glyphs_stay_within_their_budget() {
+        let mut painter = painter();
+        let charmap = painter.font.charmap();
+        let hanzi: Vec<char> = ('\u{4e00}'..='\u{9fa5}')
+            .filter(|&c| charmap.map(c) != 0)
+            .take(600)
+            .collect();
+        let mut canvas = Canvas::new(2400, 120, WHITE);
+        for size in [40.0, 70.0, 100.0] {
+            for chunk in hanzi.chunks(20) {
+                let text: String = chunk.iter().collect();
+                painter.line(
+                    &mut canvas,
+                    &text,
+                    0.0,
+                    0.0,
+                    size,
+                    BLACK,
+                    Align::Left,
+                    2400.0,
+                );
+            }
+        }
+        let counted: usize = painter
+            .masks
+            .values()
+            .flatten()
+            .map(|mask| mask.coverage.len())
+            .sum();
+        assert_eq!(painter.mask_bytes, counted);
+        assert!(
+            counted > 0 && counted <= MASK_CACHE_BYTES,
+            "{counted} bytes kept"
+        );
     }
 
     #[test]
