@@ -21,14 +21,20 @@ port=18777
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/v1/ready" >/dev/null && break; sleep 0.1; done
-token=$("$server" agent-token KF-0001 --db "$work/fuzz.db" 2>/dev/null)
+FUZZ_AGENT_TOKEN=$("$server" agent-token KF-0001 --db "$work/fuzz.db" 2>/dev/null)
+# One inquiry, so that its thread's operations are fuzzed with its secret
+# (scripts/schemathesis.toml).
+receipt=$(curl -sf "http://127.0.0.1:$port/api/v1/inquiries" -H "Content-Type: application/json" -H "Idempotency-Key: fuzz-1" \
+  -d '{"platform_no":"YZ-2023-00001","name":"Fuzz","email":"fuzz@example.org","intent":"joint_development","message":"fuzzing"}')
+FUZZ_INQUIRY_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$receipt")
+FUZZ_THREAD_SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["thread_secret"])' <<<"$receipt")
+export FUZZ_AGENT_TOKEN FUZZ_INQUIRY_ID FUZZ_THREAD_SECRET
 # ensure_resource_availability is left out: a thread opens only with the
 # secret of its own receipt (the agent's token does not open it, by design),
 # so "created, then 404 with the same credentials" is the intended answer.
-"$venv/bin/st" run docs/openapi.json --url "http://127.0.0.1:$port" \
+"$venv/bin/st" --config-file scripts/schemathesis.toml run docs/openapi.json --url "http://127.0.0.1:$port" \
   --max-examples "$examples" --generation-deterministic \
-  --exclude-checks ensure_resource_availability \
-  -H "Authorization: Bearer $token"
+  --exclude-checks ensure_resource_availability
 if grep -q panicked "$work/server.log"; then
   echo "the server panicked:" >&2; cat "$work/server.log" >&2; exit 1
 fi

@@ -152,6 +152,21 @@ impl ApiError {
         error
     }
 
+    /// 401 for a request without the credentials it needs, saying which
+    /// (`WWW-Authenticate: Bearer`).
+    pub fn credentials_required(code: &str, message: &str, message_zh: &str) -> Self {
+        let mut error = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            code,
+            message.into(),
+            message_zh.into(),
+        );
+        error
+            .headers
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        error
+    }
+
     pub fn new(status: StatusCode, code: &str, message: String, message_zh: String) -> Self {
         ApiError {
             status,
@@ -617,33 +632,31 @@ async fn submit_inquiry(
     Ok((status, axum::Json(receipt)).into_response())
 }
 
+/// The credentials of an `Authorization: Bearer …` header, if one came.
+pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 async fn agent_inquiries(
     State(state): State<AppState>,
     Path(agent): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("");
     let owner = state
         .db
-        .token_agent(token)
+        .token_agent(bearer(&headers).unwrap_or(""))
         .await
         .map_err(|error| state.database_failed(error))?;
     let Some(owner) = owner else {
-        let mut error = ApiError::new(
-            StatusCode::UNAUTHORIZED,
+        return Err(ApiError::credentials_required(
             "token_required",
-            "send the agent's token as Authorization: Bearer TOKEN (yunzhan-server agent-token AGENT makes one)".into(),
-            "请以 Authorization: Bearer TOKEN 提供服务专员令牌（由 yunzhan-server agent-token AGENT 生成）".into(),
-        );
-        error
-            .headers
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return Err(error);
+            "send the agent's token as Authorization: Bearer TOKEN (yunzhan-server agent-token AGENT makes one)",
+            "请以 Authorization: Bearer TOKEN 提供服务专员令牌（由 yunzhan-server agent-token AGENT 生成）",
+        ));
     };
     if owner != agent {
         return Err(ApiError::new(

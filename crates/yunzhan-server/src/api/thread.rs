@@ -1,17 +1,18 @@
 //! The visitor's side of an inquiry's thread, opened with the secret of the
 //! inquiry's receipt: read it, answer, and follow it live. A wrong secret
-//! and a missing inquiry get the same 404, so neither reveals the other.
+//! and a missing inquiry get the same 404, so neither reveals the other; a
+//! request with no secret at all gets 401, which reveals nothing either.
 
 use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use yunzhan_model::api::{Author, Reply, Thread};
 
-use super::{ApiError, ApiQuery, ApiResult, AppState, idempotency_key, read_body};
+use super::{ApiError, ApiQuery, ApiResult, AppState, bearer, idempotency_key, read_body};
 use crate::db::{InquiryFile, MessageWrite, Posted};
 use crate::rate::client_address;
 
@@ -45,13 +46,16 @@ fn thread_id(path: &str) -> ApiResult<i64> {
     path.parse().map_err(|_| no_thread())
 }
 
-fn bearer(headers: &HeaderMap) -> &str {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("")
+/// The secret of a request for a thread (`Authorization: Bearer`), or 401
+/// when it sent none.
+fn thread_secret(headers: &HeaderMap) -> ApiResult<&str> {
+    bearer(headers).ok_or_else(|| {
+        ApiError::credentials_required(
+            "thread_secret_required",
+            "send the thread secret of the inquiry's receipt as Authorization: Bearer SECRET",
+            "请以 Authorization: Bearer SECRET 提供询单回执中的对话密钥",
+        )
+    })
 }
 
 /// The thread as the visitor sees it.
@@ -78,7 +82,7 @@ pub(super) async fn thread(
     headers: HeaderMap,
 ) -> ApiResult<Json<Thread>> {
     let id = thread_id(&id)?;
-    let file = open_thread(&state, id, bearer(&headers)).await?;
+    let file = open_thread(&state, id, thread_secret(&headers)?).await?;
     Ok(Json(visitor_view(&state, &file)))
 }
 
@@ -126,7 +130,7 @@ pub(super) async fn reply(
 ) -> ApiResult<Response> {
     let id = thread_id(&id)?;
     let body = read_body(body)?;
-    open_thread(&state, id, bearer(&headers)).await?;
+    open_thread(&state, id, thread_secret(&headers)?).await?;
     let key = idempotency_key(&headers)?;
     let reply: Reply = serde_json::from_slice(&body).map_err(|error| {
         ApiError::new(

@@ -538,6 +538,26 @@ async fn a_visitor_opens_only_their_own_thread_and_secrets_are_kept_as_digests()
         );
         let stranger = visitor_reply(&server, theirs.id, &secret, "x", "你好").await;
         assert_eq!(stranger.status(), StatusCode::NOT_FOUND);
+        // No secret at all is 401, for any id: it says what to send and
+        // reveals nothing about the inquiry.
+        let client = yunzhan_client::http_client().unwrap();
+        for id in [mine.id, 424242] {
+            let url = |path: &str| server.url(&format!("/inquiries/{id}/{path}"));
+            let read = client.get(url("thread")).send().await.unwrap();
+            let write = client
+                .post(url("messages"))
+                .header("idempotency-key", "k")
+                .json(&json!({ "body": "你好" }))
+                .send()
+                .await
+                .unwrap();
+            for answer in [read, write] {
+                assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "inquiry {id}");
+                assert_eq!(answer.headers()["www-authenticate"], "Bearer");
+                let body = answer.json::<ErrorBody>().await.unwrap();
+                assert_eq!(body.code, "thread_secret_required");
+            }
+        }
         let page = yunzhan_client::http_client()
             .unwrap()
             .get(format!("{}/thread/{}/{}", server.base, theirs.id, secret))
