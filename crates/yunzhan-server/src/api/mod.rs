@@ -633,7 +633,7 @@ async fn submit_inquiry(
 }
 
 /// The credentials of an `Authorization: Bearer …` header, if one came.
-pub(super) fn bearer(headers: &HeaderMap) -> Option<&str> {
+fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
