@@ -1,6 +1,7 @@
 //! Catalog ingest, search and layout benchmarks. Ingest is measured side by
 //! side with a plain `serde_json::Value` parse of the same bytes, the
-//! baseline of the 1.5x budget in docs/PERFORMANCE.md.
+//! baseline of the 1.5x budget in docs/PERFORMANCE.md, and the packed form
+//! the web page downloads beside them.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -24,6 +25,13 @@ fn ingest(c: &mut Criterion) {
             BenchmarkId::new("load_validate_index", total),
             &bytes,
             |b, bytes| b.iter(|| Catalog::load(black_box(bytes)).unwrap()),
+        );
+        // The same catalog packed, as the web page downloads it.
+        let packed = Catalog::load(&bytes).unwrap().catalog.to_packed();
+        group.bench_with_input(
+            BenchmarkId::new("load_packed_validate_index", total),
+            &packed,
+            |b, packed| b.iter(|| Catalog::load(black_box(packed)).unwrap()),
         );
     }
     group.finish();

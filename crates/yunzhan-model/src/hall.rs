@@ -116,7 +116,9 @@ pub const HALLS: [Hall; 22] = [
 
 /// Index of a hall in [`HALLS`]; compact and `Copy`, used everywhere a project
 /// or booth refers to its hall after loading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, bitcode::Encode, bitcode::Decode,
+)]
 pub struct HallIndex(pub u8);
 
 impl HallIndex {

@@ -5,7 +5,20 @@ use serde::{Deserialize, Serialize};
 use crate::hall::HallIndex;
 
 /// The six leading industries of the source report plus modern agriculture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    bitcode::Encode,
+    bitcode::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Industry {
     ElectronicInformation,
@@ -54,7 +67,20 @@ impl Industry {
 }
 
 /// The three kinds of project launched at the conference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    bitcode::Encode,
+    bitcode::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectKind {
     /// 科技难题攻关: a technical challenge seeking solvers.
@@ -90,7 +116,20 @@ impl ProjectKind {
 }
 
 /// How a partner may cooperate on a project; also the intent of an inquiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    bitcode::Encode,
+    bitcode::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CooperationMode {
     JointDevelopment,
@@ -135,7 +174,7 @@ impl CooperationMode {
 }
 
 /// The project's service agent (科服保姆): every inquiry goes to this person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
 pub struct ServiceAgent {
     pub id: String,
     pub name: String,
@@ -149,7 +188,9 @@ pub struct ServiceAgent {
     pub generated: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MediaKind {
     Image,
@@ -159,7 +200,7 @@ pub enum MediaKind {
 }
 
 /// A picture, video, document or 3D model attached to a project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
 pub struct MediaRef {
     pub kind: MediaKind,
     pub uri: String,
@@ -168,7 +209,7 @@ pub struct MediaRef {
 }
 
 /// One project of the catalog, as validated on load.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, bitcode::Encode, bitcode::Decode)]
 pub struct Project {
     /// The project's number (编号) on the platform; unique in a catalog.
     pub platform_no: String,

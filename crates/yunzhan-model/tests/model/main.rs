@@ -5,5 +5,6 @@ mod bad_records;
 mod booth;
 mod figures;
 mod matching;
+mod packed;
 mod search;
 mod shipped_catalog;

@@ -8,6 +8,7 @@
 //! yunzhan-catalog import SHEET --out JSON    a spreadsheet to a catalog file
 //! yunzhan-catalog export JSON --out SHEET    a catalog file to a spreadsheet
 //! yunzhan-catalog template OUT.xlsx          the empty template workbook
+//! yunzhan-catalog pack JSON --out FILE       the packed form the web page downloads (web/build.sh)
 //! yunzhan-catalog matching [JUDGEMENTS]      precision@5 of demand-side matching vs related projects
 
 use std::process::ExitCode;
@@ -73,6 +74,14 @@ enum Command {
         #[arg(default_value = "docs/catalog-template.xlsx")]
         out: String,
     },
+    /// Write a catalog file in the packed form the web page downloads (web/build.sh); a file
+    /// with any rejected record is not packed (exit status 1)
+    Pack {
+        /// The catalog file (.json)
+        file: String,
+        #[arg(long)]
+        out: String,
+    },
     /// Print, as a Markdown table, the precision@k of demand-side matching and of the plain
     /// related-projects list on hand-judged challenges of the shipped catalog
     Matching {
@@ -101,6 +110,7 @@ fn main() -> ExitCode {
             table.rows.truncate(1);
             write_sheet(&out, &table)
         }
+        Command::Pack { file, out } => pack(&file, &out),
         Command::Matching { judgements, k } => matching(&judgements, k),
     };
     outcome.unwrap_or_else(|message| {
@@ -157,6 +167,20 @@ fn import(file: &str, out: &str, catalog_version: Option<String>) -> Result<Exit
     eprintln!("{}", loaded.describe(file));
     write(out, loaded.catalog.to_json().into_bytes())?;
     Ok(verdict(&loaded))
+}
+
+/// Packs only a catalog without a rejected record: the web page must show
+/// what the JSON file holds, all of it.
+fn pack(file: &str, out: &str) -> Result<ExitCode, String> {
+    let loaded = load(file, None)?;
+    if !loaded.rejected.is_empty() {
+        eprintln!(
+            "{}\nnot packed: {file} has rejected records",
+            loaded.describe(file)
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    write(out, loaded.catalog.to_packed())
 }
 
 fn matching(file: &str, k: usize) -> Result<ExitCode, String> {
