@@ -35,6 +35,16 @@ struct Packed {
     projects: Vec<Project>,
 }
 
+impl Packed {
+    /// The packed file: magic, format version, content.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut out = PACKED_MAGIC.to_vec();
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&bitcode::encode(self));
+        out
+    }
+}
+
 /// Limits on record fields, in characters or items.
 pub mod limits {
     pub const TITLE: usize = 120;
@@ -177,6 +187,7 @@ pub struct Catalog {
 impl Catalog {
     /// Reads a catalog file. Bad records are skipped and reported; only a file
     /// that is not a catalog at all is an error. Never panics.
+    ///
     /// Reads the packed form ([`Catalog::to_packed`]) as well, with the same
     /// checks.
     pub fn load(bytes: &[u8]) -> Result<LoadReport, CatalogError> {
@@ -239,14 +250,11 @@ impl Catalog {
     /// times faster (the web build ships the catalog so). It is for the
     /// build that wrote it; the JSON file is the one to keep and exchange.
     pub fn to_packed(&self) -> Vec<u8> {
-        let packed = Packed {
+        Packed {
             catalog_version: self.catalog_version.clone(),
             projects: self.projects.clone(),
-        };
-        let mut out = PACKED_MAGIC.to_vec();
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&bitcode::encode(&packed));
-        out
+        }
+        .to_bytes()
     }
 
     pub fn catalog_version(&self) -> &str {
@@ -612,12 +620,11 @@ mod tests {
         let shipped = Catalog::load(crate::EMBEDDED_CATALOG).unwrap().catalog;
         let mut projects = shipped.projects()[..3].to_vec();
         projects[1].hall = HallIndex(HALLS.len() as u8);
-        let mut bytes = PACKED_MAGIC.to_vec();
-        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        bytes.extend_from_slice(&bitcode::encode(&Packed {
+        let bytes = Packed {
             catalog_version: "test".into(),
             projects,
-        }));
+        }
+        .to_bytes();
         let report = Catalog::load(&bytes).unwrap();
         assert_eq!(report.catalog.projects().len(), 2);
         assert_eq!(report.rejected.len(), 1);

@@ -197,6 +197,30 @@ fn the_report_line_names_record_number_field_and_reason() {
 }
 
 /// A small valid catalog to mutate: the first records of the shipped one.
+/// A byte edit of a file: where, the byte, and whether it replaces (0), is
+/// inserted (1) or the byte there is removed (2).
+pub(crate) type ByteEdit = (prop::sample::Index, u8, u8);
+
+/// One to seven byte edits.
+pub(crate) fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)
+}
+
+/// `bytes` with the edits made in turn.
+pub(crate) fn edited(mut bytes: Vec<u8>, edits: Vec<ByteEdit>) -> Vec<u8> {
+    for (position, byte, operation) in edits {
+        let at = position.index(bytes.len());
+        match operation {
+            0 => bytes[at] = byte,
+            1 => bytes.insert(at, byte),
+            _ => {
+                bytes.remove(at);
+            }
+        }
+    }
+    bytes
+}
+
 fn seed() -> Vec<u8> {
     let text = std::str::from_utf8(EMBEDDED_CATALOG).unwrap();
     let head: Vec<&str> = text.lines().take(10).collect();
@@ -222,18 +246,8 @@ proptest! {
     }
 
     #[test]
-    fn mutated_catalogs_never_panic_and_keep_good_records(
-        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)
-    ) {
-        let mut bytes = seed();
-        for (position, byte, operation) in edits {
-            let at = position.index(bytes.len());
-            match operation {
-                0 => bytes[at] = byte,
-                1 => bytes.insert(at, byte),
-                _ => { bytes.remove(at); }
-            }
-        }
+    fn mutated_catalogs_never_panic_and_keep_good_records(edits in byte_edits()) {
+        let bytes = edited(seed(), edits);
         if let Ok(report) = Catalog::load(&bytes) {
             // Every record is either accepted or reported, never lost silently.
             let seen = report.catalog.projects().len() + report.rejected.len();

@@ -2,6 +2,8 @@
 //! does, and a damaged one is refused with its reason, never panicking.
 
 use proptest::prelude::*;
+
+use crate::bad_records::{byte_edits, edited};
 use yunzhan_model::catalog::CatalogError;
 use yunzhan_model::{Catalog, EMBEDDED_CATALOG, HALLS};
 
@@ -60,18 +62,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn damaged_packed_catalogs_never_panic(
-        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8)
-    ) {
-        let mut bytes = seed();
-        for (position, byte, operation) in edits {
-            let at = position.index(bytes.len());
-            match operation {
-                0 => bytes[at] = byte,
-                1 => bytes.insert(at, byte),
-                _ => { bytes.remove(at); }
-            }
-        }
+    fn damaged_packed_catalogs_never_panic(edits in byte_edits()) {
+        let bytes = edited(seed(), edits);
         if let Ok(report) = Catalog::load(&bytes) {
             // Whatever decodes is checked like a JSON file's records.
             for project in report.catalog.projects() {
